@@ -1,0 +1,18 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from ontschot.api import api
+from programma import views as programma_views
+
+admin.site.site_header = "Ontschot beheer"
+admin.site.site_title = "Ontschot"
+admin.site.index_title = "Beheer van programma's, projecten en toegang"
+
+urlpatterns = [
+    path("", programma_views.overzicht, name="overzicht"),
+    path("inloggen", auth_views.LoginView.as_view(template_name="inloggen.html"), name="login"),
+    path("uitloggen", auth_views.LogoutView.as_view(), name="logout"),
+    path("beheer/", admin.site.urls),
+    path("api/v1/", api.urls),
+]

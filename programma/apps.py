@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ProgrammaConfig(AppConfig):
+    name = "programma"
+    verbose_name = "Programma's"

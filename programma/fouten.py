@@ -1,0 +1,18 @@
+"""Domain errors that are not field validation: the API maps them to 409 and 404."""
+
+
+class Conflict(Exception):
+    """The change is valid in itself but not in the current state (closed project,
+    locked period, a status that cannot follow the current one)."""
+
+
+class NietGevonden(Exception):
+    """The object does not exist, or the caller may not know that it does."""
+
+
+class Bulkfouten(Exception):
+    """A batch was refused as a whole; ``fouten`` names each item's index, field and reason."""
+
+    def __init__(self, fouten: list[dict[str, object]]) -> None:
+        super().__init__(f"{len(fouten)} fout(en) in de batch; er is niets opgeslagen.")
+        self.fouten = fouten

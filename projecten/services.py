@@ -1,0 +1,600 @@
+"""Writes for projects, their results framework and their money.
+
+Keyword-only, typed, one transaction each, validated with ``full_clean()`` and audited
+inside the same transaction. A failed validation leaves nothing behind.
+"""
+
+from collections.abc import Iterable, Sequence
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max, Sum
+from django.utils import timezone
+
+from programma.audit import Actor, momentopname, registreer, registreer_bulk
+from programma.fouten import Bulkfouten, Conflict, NietGevonden
+from programma.models import Budgetenvelop, Focusgebied, Organisatie, Programma, Thema
+from programma.perioden import parse_periode, perioden_tussen
+from programma.services import controleer_overgang, opslaan
+from projecten.models import (
+    Begrotingsregel,
+    Beoordeelbaar,
+    Beoordeling,
+    Beschikking,
+    Besteding,
+    Doel,
+    Indicator,
+    Meting,
+    Project,
+    Projectpartner,
+    Rapportageverplichting,
+    Streefwaarde,
+    Tranche,
+    Voortgangsverslag,
+)
+
+# --- projects ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def project_aanmaken(
+    *,
+    actor: Actor,
+    programma: Programma,
+    code: str,
+    titel: str,
+    penvoerder: Organisatie,
+    startdatum: date,
+    einddatum: date,
+    omschrijving: str = "",
+    themas: Iterable[Thema] = (),
+    focusgebieden: Iterable[Focusgebied] = (),
+    partners: Iterable[tuple[Organisatie, str]] = (),
+    rapportagefrequentie: str = Project.Frequentie.KWARTAAL,
+    rapportagetermijn_dagen: int = 42,
+) -> Project:
+    """Register an intervention with its partners; the lead organisation is always a
+    partner. Reporting obligations follow from the period and frequency."""
+    project = opslaan(
+        actor=actor, actie="project_aanmaken", obj=Project(),
+        programma=programma, code=code, titel=titel, omschrijving=omschrijving, penvoerder=penvoerder,
+        startdatum=startdatum, einddatum=einddatum, rapportagefrequentie=rapportagefrequentie,
+        rapportagetermijn_dagen=rapportagetermijn_dagen,
+    )
+    themas, focusgebieden = list(themas), list(focusgebieden)
+    if any(t.programma_id != programma.pk for t in themas):
+        raise ValidationError({"themas": "Een thema hoort bij een ander programma."})
+    if any(f.programma_id != programma.pk for f in focusgebieden):
+        raise ValidationError({"focusgebieden": "Een focusgebied hoort bij een ander programma."})
+    project.themas.set(themas)
+    project.focusgebieden.set(focusgebieden)
+    alle_partners = {penvoerder.pk: (penvoerder, Projectpartner.Rol.PENVOERDER)}
+    for organisatie, rol in partners:
+        alle_partners.setdefault(organisatie.pk, (organisatie, rol))
+    for organisatie, rol in alle_partners.values():
+        opslaan(
+            actor=actor, actie="projectpartner_toevoegen", obj=Projectpartner(),
+            project=project, organisatie=organisatie, rol=rol,
+        )
+    verplichtingen_afleiden(actor=actor, project=project)
+    return project
+
+
+@transaction.atomic
+def project_wijzigen(*, actor: Actor, project: Project, **velden: Any) -> Project:
+    toegestaan = {
+        "titel", "omschrijving", "startdatum", "einddatum", "rapportagefrequentie", "rapportagetermijn_dagen",
+    }
+    if onbekend := set(velden) - toegestaan:
+        raise ValidationError(f"Onbekende velden: {', '.join(sorted(onbekend))}.")
+    project = Project.objects.select_for_update().get(pk=project.pk)
+    opslaan(actor=actor, actie="project_wijzigen", obj=project, **velden)
+    verplichtingen_afleiden(actor=actor, project=project)
+    return project
+
+
+@transaction.atomic
+def project_status_wijzigen(*, actor: Actor, project: Project, status: str) -> Project:
+    project = Project.objects.select_for_update().get(pk=project.pk)
+    controleer_overgang(Project.OVERGANGEN, project.status, status, Project.Status)
+    return opslaan(actor=actor, actie="project_status_wijzigen", obj=project, status=status)
+
+
+@transaction.atomic
+def projectpartner_toevoegen(
+    *, actor: Actor, project: Project, organisatie: Organisatie, rol: str
+) -> Projectpartner:
+    if Projectpartner.objects.filter(project=project, organisatie=organisatie).exists():
+        raise ValidationError({"organisatie": f"{organisatie} is al partner in dit project."})
+    return opslaan(
+        actor=actor, actie="projectpartner_toevoegen", obj=Projectpartner(),
+        project=project, organisatie=organisatie, rol=rol,
+    )
+
+
+def controleer_schrijfbaar(project: Project) -> None:
+    if project.is_gesloten:
+        raise Conflict(f"Project {project.code} is {project.get_status_display().lower()}: er kan niets meer bij.")
+
+
+def controleer_deelname(project: Project, organisatie: Organisatie | None) -> None:
+    """A partner writes only for projects its organisation takes part in. The project is
+    reported as not found, so its existence is not revealed."""
+    if organisatie is not None and not project.partners.filter(organisatie=organisatie).exists():
+        raise NietGevonden("Project niet gevonden.")
+
+
+# --- results framework ------------------------------------------------------------------
+
+
+@transaction.atomic
+def doel_aanmaken(*, actor: Actor, project: Project, titel: str, omschrijving: str = "") -> Doel:
+    return opslaan(actor=actor, actie="doel_aanmaken", obj=Doel(), project=project, titel=titel, omschrijving=omschrijving)
+
+
+@transaction.atomic
+def indicator_aanmaken(
+    *,
+    actor: Actor,
+    doel: Doel,
+    naam: str,
+    streefwaarden: dict[str, Decimal] | None = None,
+    **semantiek: Any,
+) -> Indicator:
+    """Create a project indicator; ``semantiek`` holds eenheid, richting, cumulatief,
+    aggregatie, basiswaarde, basisjaar and programma_indicator."""
+    indicator = opslaan(actor=actor, actie="indicator_aanmaken", obj=Indicator(), doel=doel, naam=naam, **semantiek)
+    if streefwaarden:
+        streefwaarden_vastleggen(actor=actor, indicator=indicator, waarden=streefwaarden)
+    return indicator
+
+
+@transaction.atomic
+def streefwaarden_vastleggen(*, actor: Actor, indicator: Indicator, waarden: dict[str, Decimal]) -> list[Streefwaarde]:
+    """Set targets per period, creating or changing each; all or none are saved."""
+    bestaand = {s.periode: s for s in Streefwaarde.objects.select_for_update().filter(indicator=indicator)}
+    resultaat = []
+    for periode, waarde in sorted(waarden.items()):
+        obj = bestaand.get(periode) or Streefwaarde(indicator=indicator, periode=periode)
+        actie = "streefwaarde_wijzigen" if obj.pk else "streefwaarde_vastleggen"
+        resultaat.append(opslaan(actor=actor, actie=actie, obj=obj, waarde=waarde))
+    return resultaat
+
+
+# --- submissions and review ---------------------------------------------------------------
+
+
+def _indiener(actor: Actor, organisatie: Organisatie | None) -> dict[str, Any]:
+    return {"ingediend_door": actor.gebruiker, "ingediend_door_organisatie": organisatie}
+
+
+@transaction.atomic
+def meting_indienen(
+    *,
+    actor: Actor,
+    indicator: Indicator,
+    periode: str,
+    waarde: Decimal,
+    toelichting: str = "",
+    bron: str = "",
+    uitsplitsing: dict[str, Any] | None = None,
+    organisatie: Organisatie | None = None,
+) -> Meting:
+    project = indicator.doel.project
+    controleer_deelname(project, organisatie)
+    controleer_schrijfbaar(project)
+    if Meting.objects.filter(indicator=indicator, periode=periode).exists():
+        raise Conflict(f"Voor {indicator} is over {periode} al een meting ingediend; corrigeer die.")
+    return opslaan(
+        actor=actor, actie="meting_indienen", obj=Meting(),
+        indicator=indicator, periode=periode, waarde=waarde, toelichting=toelichting, bron=bron,
+        uitsplitsing=uitsplitsing or {}, **_indiener(actor, organisatie),
+    )
+
+
+@transaction.atomic
+def metingen_indienen(
+    *, actor: Actor, items: Sequence[dict[str, Any]], organisatie: Organisatie | None = None
+) -> list[Meting]:
+    """Submit a batch of measurements: all are stored, or none. Each item holds
+    ``indicator`` (an Indicator), ``periode``, ``waarde`` and optionally ``toelichting``,
+    ``bron`` and ``uitsplitsing``. Every error names the item's index and field."""
+    fouten: list[dict[str, object]] = []
+    metingen: list[Meting] = []
+    gezien: set[tuple[int, str]] = set()
+    paren = {(item["indicator"].pk, item["periode"]) for item in items}
+    bestaand = set(
+        Meting.objects.filter(
+            indicator_id__in={i for i, _ in paren}, periode__in={p for _, p in paren}
+        ).values_list("indicator_id", "periode")
+    )
+    deelname: dict[int, bool] = {}
+    for index, item in enumerate(items):
+        indicator: Indicator = item["indicator"]
+        project = indicator.doel.project
+        if organisatie is not None and project.pk not in deelname:
+            deelname[project.pk] = project.partners.filter(organisatie=organisatie).exists()
+        if organisatie is not None and not deelname[project.pk]:
+            fouten.append({"index": index, "veld": "indicator", "melding": "Indicator niet gevonden."})
+            continue
+        if project.is_gesloten:
+            fouten.append({"index": index, "veld": "indicator", "melding": f"Project {project.code} is gesloten."})
+            continue
+        sleutel = (indicator.pk, item["periode"])
+        if sleutel in gezien or sleutel in bestaand:
+            fouten.append({
+                "index": index, "veld": "periode",
+                "melding": f"Voor deze indicator is over {item['periode']} al een meting ingediend.",
+            })
+            continue
+        gezien.add(sleutel)
+        meting = Meting(
+            indicator=indicator, periode=item["periode"], waarde=item["waarde"],
+            toelichting=item.get("toelichting", ""), bron=item.get("bron", ""),
+            uitsplitsing=item.get("uitsplitsing") or {}, **_indiener(actor, organisatie),
+        )
+        try:
+            meting.full_clean(validate_unique=False, validate_constraints=False)
+        except ValidationError as fout:
+            for veld, meldingen in fout.message_dict.items():
+                fouten.extend({"index": index, "veld": veld, "melding": m} for m in meldingen)
+            continue
+        metingen.append(meting)
+    if fouten:
+        raise Bulkfouten(fouten)
+    nu = timezone.now()
+    for meting in metingen:
+        meting.ingediend_op = meting.gewijzigd_op = nu
+    aangemaakt = Meting.objects.bulk_create(metingen, batch_size=2000)
+    registreer_bulk(actor=actor, actie="meting_indienen", objecten=aangemaakt)
+    return aangemaakt
+
+
+def _corrigeren(
+    *, actor: Actor, actie: str, obj: Beoordeelbaar, versie: int | None, project: Project, velden: dict[str, Any]
+) -> Any:
+    """A returned (or not yet reviewed) submission may be corrected; it goes back into
+    review with a new version. ``versie`` guards against lost updates."""
+    controleer_schrijfbaar(project)
+    if versie is not None and versie != obj.versie:
+        raise Conflict(f"Versie {versie} is verouderd; de huidige versie is {obj.versie}.")
+    if obj.status == Beoordeling.GOEDGEKEURD:
+        raise Conflict("Een goedgekeurde inzending kan niet meer worden gecorrigeerd.")
+    return opslaan(
+        actor=actor, actie=actie, obj=obj, status=Beoordeling.INGEDIEND, versie=obj.versie + 1,
+        beoordeeld_door=None, beoordeeld_op=None, **velden,
+    )
+
+
+@transaction.atomic
+def meting_corrigeren(
+    *, actor: Actor, meting: Meting, versie: int | None = None, organisatie: Organisatie | None = None, **velden: Any
+) -> Meting:
+    if onbekend := set(velden) - {"waarde", "toelichting", "bron", "uitsplitsing"}:
+        raise ValidationError(f"Onbekende velden: {', '.join(sorted(onbekend))}.")
+    meting = Meting.objects.select_for_update().select_related("indicator__doel__project").get(pk=meting.pk)
+    project = meting.indicator.doel.project
+    controleer_deelname(project, organisatie)
+    result: Meting = _corrigeren(
+        actor=actor, actie="meting_corrigeren", obj=meting, versie=versie, project=project, velden=velden
+    )
+    return result
+
+
+def _beoordelen(*, actor: Actor, actie: str, obj: Beoordeelbaar, besluit: str, toelichting: str) -> Any:
+    controleer_overgang(Beoordeelbaar.BEOORDELING_OVERGANGEN, obj.status, besluit, Beoordeling)
+    if besluit == Beoordeling.TERUGGESTUURD and not toelichting.strip():
+        raise ValidationError({"beoordeling_toelichting": "Geef bij terugsturen aan wat er moet veranderen."})
+    return opslaan(
+        actor=actor, actie=actie, obj=obj, status=besluit, beoordeling_toelichting=toelichting,
+        beoordeeld_door=actor.gebruiker, beoordeeld_op=timezone.now(),
+    )
+
+
+@transaction.atomic
+def meting_beoordelen(*, actor: Actor, meting: Meting, besluit: str, toelichting: str = "") -> Meting:
+    meting = Meting.objects.select_for_update().get(pk=meting.pk)
+    result: Meting = _beoordelen(actor=actor, actie="meting_beoordelen", obj=meting, besluit=besluit, toelichting=toelichting)
+    return result
+
+
+@transaction.atomic
+def besteding_indienen(
+    *,
+    actor: Actor,
+    project: Project,
+    periode: str,
+    kostensoort: str,
+    bedrag: Decimal,
+    omschrijving: str = "",
+    beschikking: Beschikking | None = None,
+    organisatie: Organisatie | None = None,
+) -> Besteding:
+    controleer_deelname(project, organisatie)
+    controleer_schrijfbaar(project)
+    return opslaan(
+        actor=actor, actie="besteding_indienen", obj=Besteding(),
+        project=project, periode=periode, kostensoort=kostensoort, bedrag=bedrag, omschrijving=omschrijving,
+        beschikking=beschikking, **_indiener(actor, organisatie),
+    )
+
+
+@transaction.atomic
+def besteding_corrigeren(
+    *, actor: Actor, besteding: Besteding, versie: int | None = None, organisatie: Organisatie | None = None,
+    **velden: Any,
+) -> Besteding:
+    if onbekend := set(velden) - {"bedrag", "kostensoort", "omschrijving", "periode"}:
+        raise ValidationError(f"Onbekende velden: {', '.join(sorted(onbekend))}.")
+    besteding = Besteding.objects.select_for_update().select_related("project").get(pk=besteding.pk)
+    controleer_deelname(besteding.project, organisatie)
+    result: Besteding = _corrigeren(
+        actor=actor, actie="besteding_corrigeren", obj=besteding, versie=versie, project=besteding.project, velden=velden
+    )
+    return result
+
+
+@transaction.atomic
+def besteding_beoordelen(*, actor: Actor, besteding: Besteding, besluit: str, toelichting: str = "") -> Besteding:
+    besteding = Besteding.objects.select_for_update().get(pk=besteding.pk)
+    result: Besteding = _beoordelen(
+        actor=actor, actie="besteding_beoordelen", obj=besteding, besluit=besluit, toelichting=toelichting
+    )
+    return result
+
+
+@transaction.atomic
+def voortgangsverslag_indienen(
+    *,
+    actor: Actor,
+    project: Project,
+    periode: str,
+    samenvatting: str,
+    risicos: str = "",
+    afwijkingen: str = "",
+    organisatie: Organisatie | None = None,
+) -> Voortgangsverslag:
+    controleer_deelname(project, organisatie)
+    controleer_schrijfbaar(project)
+    if Voortgangsverslag.objects.filter(project=project, periode=periode).exists():
+        raise Conflict(f"Over {periode} is al een voortgangsverslag ingediend; corrigeer dat.")
+    verslag = opslaan(
+        actor=actor, actie="voortgangsverslag_indienen", obj=Voortgangsverslag(),
+        project=project, periode=periode, samenvatting=samenvatting, risicos=risicos, afwijkingen=afwijkingen,
+        **_indiener(actor, organisatie),
+    )
+    _verplichting_voldaan(actor=actor, project=project, periode=periode, soort=Rapportageverplichting.Soort.VOORTGANG)
+    return verslag
+
+
+@transaction.atomic
+def voortgangsverslag_corrigeren(
+    *, actor: Actor, verslag: Voortgangsverslag, versie: int | None = None,
+    organisatie: Organisatie | None = None, **velden: Any,
+) -> Voortgangsverslag:
+    if onbekend := set(velden) - {"samenvatting", "risicos", "afwijkingen"}:
+        raise ValidationError(f"Onbekende velden: {', '.join(sorted(onbekend))}.")
+    verslag = Voortgangsverslag.objects.select_for_update().select_related("project").get(pk=verslag.pk)
+    controleer_deelname(verslag.project, organisatie)
+    result: Voortgangsverslag = _corrigeren(
+        actor=actor, actie="voortgangsverslag_corrigeren", obj=verslag, versie=versie, project=verslag.project,
+        velden=velden,
+    )
+    return result
+
+
+@transaction.atomic
+def voortgangsverslag_beoordelen(
+    *, actor: Actor, verslag: Voortgangsverslag, besluit: str, toelichting: str = ""
+) -> Voortgangsverslag:
+    verslag = Voortgangsverslag.objects.select_for_update().get(pk=verslag.pk)
+    result: Voortgangsverslag = _beoordelen(
+        actor=actor, actie="voortgangsverslag_beoordelen", obj=verslag, besluit=besluit, toelichting=toelichting
+    )
+    return result
+
+
+# --- money --------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def beschikking_aanmaken(
+    *,
+    actor: Actor,
+    project: Project,
+    financier: Organisatie,
+    regeling: str,
+    kenmerk: str,
+    bedrag: Decimal,
+    thema: Thema | None = None,
+    datum: date | None = None,
+    status: str = Beschikking.Status.AANGEVRAAGD,
+) -> Beschikking:
+    if status not in (Beschikking.Status.AANGEVRAAGD, Beschikking.Status.VERLEEND):
+        raise ValidationError({"status": "Een nieuwe beschikking is aangevraagd of verleend."})
+    if status == Beschikking.Status.VERLEEND and datum is None:
+        raise ValidationError({"datum": "Een verleende beschikking heeft een datum."})
+    return opslaan(
+        actor=actor, actie="beschikking_aanmaken", obj=Beschikking(),
+        project=project, financier=financier, regeling=regeling, kenmerk=kenmerk, bedrag=bedrag,
+        thema=thema, datum=datum, status=status,
+    )
+
+
+@transaction.atomic
+def beschikking_status_wijzigen(
+    *,
+    actor: Actor,
+    beschikking: Beschikking,
+    status: str,
+    datum: date | None = None,
+    bedrag_vastgesteld: Decimal | None = None,
+) -> Beschikking:
+    """Move a grant along aangevraagd → verleend → vastgesteld | ingetrokken."""
+    beschikking = Beschikking.objects.select_for_update().get(pk=beschikking.pk)
+    controleer_overgang(Beschikking.OVERGANGEN, beschikking.status, status, Beschikking.Status)
+    velden: dict[str, Any] = {"status": status}
+    if status == Beschikking.Status.VERLEEND:
+        if datum is None:
+            raise ValidationError({"datum": "Een verleende beschikking heeft een datum."})
+        velden["datum"] = datum
+    if status == Beschikking.Status.VASTGESTELD:
+        if bedrag_vastgesteld is None:
+            raise ValidationError({"bedrag_vastgesteld": "Bij vaststelling hoort een vastgesteld bedrag."})
+        velden.update(bedrag_vastgesteld=bedrag_vastgesteld, vastgesteld_op=datum or timezone.localdate())
+    return opslaan(actor=actor, actie="beschikking_status_wijzigen", obj=beschikking, **velden)
+
+
+@transaction.atomic
+def tranche_aanmaken(
+    *,
+    actor: Actor,
+    beschikking: Beschikking,
+    geplande_datum: date,
+    bedrag: Decimal,
+    voorwaarde: str = Tranche.Voorwaarde.GEEN,
+    voorwaarde_periode: str = "",
+) -> Tranche:
+    # Lock the grant so two tranches added at once cannot together exceed it.
+    beschikking = Beschikking.objects.select_for_update().get(pk=beschikking.pk)
+    volgnummer = (beschikking.tranches.aggregate(m=Max("volgnummer"))["m"] or 0) + 1
+    return opslaan(
+        actor=actor, actie="tranche_aanmaken", obj=Tranche(),
+        beschikking=beschikking, volgnummer=volgnummer, geplande_datum=geplande_datum, bedrag=bedrag,
+        voorwaarde=voorwaarde, voorwaarde_periode=voorwaarde_periode,
+    )
+
+
+@transaction.atomic
+def tranche_vrijgeven(*, actor: Actor, tranche: Tranche, reden: str) -> Tranche:
+    tranche = Tranche.objects.select_for_update().get(pk=tranche.pk)
+    if tranche.status != Tranche.Status.GEPLAND:
+        return tranche
+    return opslaan(
+        actor=actor, actie="tranche_vrijgeven", obj=tranche,
+        status=Tranche.Status.VRIJGEGEVEN, vrijgegeven_op=timezone.now(), vrijgave_reden=reden,
+    )
+
+
+@transaction.atomic
+def tranche_betalen(*, actor: Actor, tranche: Tranche, betaald_op: date) -> Tranche:
+    tranche = Tranche.objects.select_for_update().select_related("beschikking").get(pk=tranche.pk)
+    controleer_overgang(Tranche.OVERGANGEN, tranche.status, Tranche.Status.BETAALD, Tranche.Status)
+    if tranche.beschikking.status != Beschikking.Status.VERLEEND:
+        raise ValidationError({"status": "Alleen tranches van een verleende beschikking worden betaald."})
+    return opslaan(
+        actor=actor, actie="tranche_betalen", obj=tranche, status=Tranche.Status.BETAALD, betaald_op=betaald_op
+    )
+
+
+@transaction.atomic
+def begrotingsregel_vastleggen(
+    *, actor: Actor, project: Project, jaar: int, kostensoort: str, bedrag: Decimal, toelichting: str = ""
+) -> Begrotingsregel:
+    """The first budget for a year and cost category is the original (version 1); each
+    later call records a revision as the next version. Versions are never summed."""
+    laatste = (
+        Begrotingsregel.objects.select_for_update()
+        .filter(project=project, jaar=jaar, kostensoort=kostensoort)
+        .order_by("-versie")
+        .first()
+    )
+    return opslaan(
+        actor=actor, actie="begroting_herzien" if laatste else "begroting_vastleggen", obj=Begrotingsregel(),
+        project=project, jaar=jaar, kostensoort=kostensoort, bedrag=bedrag, toelichting=toelichting,
+        versie=(laatste.versie + 1) if laatste else 1,
+    )
+
+
+def besteed_per_thema(programma: Programma, jaar: int, thema: Thema) -> Decimal:
+    """Approved expenditure in ``jaar`` charged to grants of ``thema``, summed in the database."""
+    totaal = (
+        Besteding.objects.filter(
+            project__programma=programma, beschikking__thema=thema, status=Beoordeling.GOEDGEKEURD,
+            periode__startswith=str(jaar),
+        ).aggregate(s=Sum("bedrag"))["s"]
+    )
+    return totaal or Decimal("0.00")
+
+
+@transaction.atomic
+def budget_overhevelen(*, actor: Actor, envelop: Budgetenvelop, bedrag: Decimal) -> Budgetenvelop:
+    """Carry unspent budget of a theme into the next year, within the programme's maximum
+    share. Returns the next year's envelope (created with no budget of its own if needed)."""
+    envelop = Budgetenvelop.objects.select_for_update().select_related("programma", "thema").get(pk=envelop.pk)
+    programma = envelop.programma
+    onbesteed = envelop.beschikbaar - besteed_per_thema(programma, envelop.jaar, envelop.thema)
+    maximum = (max(onbesteed, Decimal(0)) * programma.max_overheveling_percentage / 100).quantize(Decimal("0.01"))
+    if bedrag > maximum:
+        raise ValidationError(
+            {"bedrag": f"Er kan hoogstens € {maximum} worden overgeheveld "
+                       f"({programma.max_overheveling_percentage}% van € {onbesteed} onbesteed)."}
+        )
+    programma.valideer_jaar(envelop.jaar + 1, "jaar")
+    volgende, _ = Budgetenvelop.objects.select_for_update().get_or_create(
+        programma=programma, thema=envelop.thema, jaar=envelop.jaar + 1, defaults={"bedrag": Decimal("0.00")}
+    )
+    return opslaan(actor=actor, actie="budget_overhevelen", obj=volgende, overheveling_in=bedrag)
+
+
+# --- obligations --------------------------------------------------------------------------
+
+
+@transaction.atomic
+def verplichtingen_afleiden(*, actor: Actor, project: Project) -> list[Rapportageverplichting]:
+    """Derive what a project owes, and when, from its period and reporting frequency:
+    progress and financial reports per period, and a final report after the end date.
+    Safe to run again: open obligations that no longer fit the period are removed,
+    fulfilled ones are kept."""
+    termijn = timedelta(days=project.rapportagetermijn_dagen)
+    gewenst: dict[tuple[str, str], date] = {}
+    for periode in perioden_tussen(project.startdatum, project.einddatum, project.rapportagefrequentie):
+        gewenst[(Rapportageverplichting.Soort.VOORTGANG, periode.code)] = periode.einde + termijn
+    for periode in perioden_tussen(project.startdatum, project.einddatum, "jaar"):
+        gewenst[(Rapportageverplichting.Soort.FINANCIEEL, periode.code)] = date(periode.jaar + 1, 4, 1)
+    gewenst[(Rapportageverplichting.Soort.EIND, str(project.einddatum.year))] = project.einddatum + timedelta(days=90)
+
+    bestaand = {(v.soort, v.periode): v for v in Rapportageverplichting.objects.select_for_update().filter(project=project)}
+    for sleutel, verplichting in bestaand.items():
+        if sleutel not in gewenst and verplichting.status != Rapportageverplichting.Status.VOLDAAN:
+            registreer(actor=actor, actie="verplichting_vervallen", obj=verplichting, voor=momentopname(verplichting))
+            verplichting.delete()
+    resultaat = []
+    vandaag = timezone.localdate()
+    for (soort, periode), deadline in sorted(gewenst.items(), key=lambda kv: kv[1]):
+        verplichting = bestaand.get((soort, periode))
+        if verplichting is None:
+            verplichting = Rapportageverplichting(project=project, soort=soort, periode=periode)
+        elif verplichting.deadline == deadline:
+            resultaat.append(verplichting)
+            continue
+        status = verplichting.status
+        if status != Rapportageverplichting.Status.VOLDAAN:
+            status = Rapportageverplichting.Status.TE_LAAT if deadline < vandaag else Rapportageverplichting.Status.OPEN
+        resultaat.append(
+            opslaan(actor=actor, actie="verplichting_afleiden", obj=verplichting, deadline=deadline, status=status)
+        )
+    return resultaat
+
+
+def _verplichting_voldaan(*, actor: Actor, project: Project, periode: str, soort: str) -> None:
+    for verplichting in Rapportageverplichting.objects.select_for_update().filter(
+        project=project, soort=soort, periode__in=_omvattende_perioden(project, periode)
+    ).exclude(status=Rapportageverplichting.Status.VOLDAAN):
+        opslaan(
+            actor=actor, actie="verplichting_voldaan", obj=verplichting,
+            status=Rapportageverplichting.Status.VOLDAAN, voldaan_op=timezone.now(),
+        )
+
+
+def _omvattende_perioden(project: Project, periode: str) -> list[str]:
+    """The obligation periods that ``periode`` reports on (a report on K2 covers K2)."""
+    doel = parse_periode(periode)
+    return [
+        p.code
+        for p in perioden_tussen(project.startdatum, project.einddatum, project.rapportagefrequentie)
+        if p.start <= doel.einde and p.einde >= doel.start
+    ]
