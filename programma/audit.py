@@ -7,7 +7,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.db import models, transaction
 
 from programma.models import Auditregel
@@ -17,7 +17,7 @@ from programma.models import Auditregel
 class Actor:
     """Who acts: a logged-in person, an API key of an organisation, or the system."""
 
-    gebruiker: AbstractBaseUser | None = None
+    gebruiker: User | None = None
     namens: str = ""
 
     @classmethod
@@ -25,7 +25,7 @@ class Actor:
         return cls(gebruiker=None, namens=naam)
 
     @classmethod
-    def van(cls, gebruiker: AbstractBaseUser | AnonymousUser | None, namens: str = "") -> "Actor":
+    def van(cls, gebruiker: User | AnonymousUser | None, namens: str = "") -> "Actor":
         if gebruiker is None or not gebruiker.is_authenticated:
             return cls(gebruiker=None, namens=namens or "anoniem")
         return cls(gebruiker=gebruiker, namens=namens)  # type: ignore[arg-type]
@@ -54,7 +54,11 @@ def momentopname(obj: models.Model) -> dict[str, Any]:
 
 
 def _regel(
-    actor: Actor, actie: str, obj: models.Model, voor: dict[str, Any] | None, na: dict[str, Any] | None
+    actor: Actor,
+    actie: str,
+    obj: models.Model,
+    voor: dict[str, Any] | None,
+    na: dict[str, Any] | None,
 ) -> Auditregel:
     return Auditregel(
         gebruiker=actor.gebruiker,
@@ -78,7 +82,9 @@ def registreer(
 ) -> Auditregel:
     """Record one change. Must run inside the transaction that made the change."""
     if not transaction.get_connection().in_atomic_block:
-        raise RuntimeError("Een auditregel wordt in dezelfde transactie als de wijziging geschreven.")
+        raise RuntimeError(
+            "Een auditregel wordt in dezelfde transactie als de wijziging geschreven."
+        )
     regel = _regel(actor, actie, obj, voor, na)
     regel.save()
     return regel
@@ -87,7 +93,9 @@ def registreer(
 def registreer_bulk(*, actor: Actor, actie: str, objecten: Iterable[models.Model]) -> int:
     """Record a bulk creation: one row per object, written in batches."""
     if not transaction.get_connection().in_atomic_block:
-        raise RuntimeError("Een auditregel wordt in dezelfde transactie als de wijziging geschreven.")
+        raise RuntimeError(
+            "Een auditregel wordt in dezelfde transactie als de wijziging geschreven."
+        )
     regels = [_regel(actor, actie, obj, None, momentopname(obj)) for obj in objecten]
     Auditregel.objects.bulk_create(regels, batch_size=2000)
     return len(regels)

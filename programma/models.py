@@ -1,6 +1,7 @@
 """Who takes part in a programme, and the envelope it works within."""
 
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -15,7 +16,12 @@ from programma.validators import (
     valideer_percentage,
 )
 
-BEDRAG = {"max_digits": 14, "decimal_places": 2, "validators": [valideer_bedrag]}
+
+def bedragveld(verbose_name: str, **opties: Any) -> models.DecimalField:
+    """Money: euros with cents, never negative, never a float."""
+    return models.DecimalField(
+        verbose_name, max_digits=14, decimal_places=2, validators=[valideer_bedrag], **opties
+    )
 
 
 class Organisatie(models.Model):
@@ -41,7 +47,10 @@ class Organisatie(models.Model):
         "KvK-nummer", max_length=8, blank=True, validators=[kvk_validator]
     )
     gemeentecode = models.CharField(
-        "CBS-gemeentecode", max_length=6, blank=True, validators=[gemeentecode_validator],
+        "CBS-gemeentecode",
+        max_length=6,
+        blank=True,
+        validators=[gemeentecode_validator],
         help_text="GM + 4 cijfers, alleen voor gemeenten.",
     )
     email = models.EmailField("e-mailadres", blank=True)
@@ -56,25 +65,39 @@ class Organisatie(models.Model):
 
     def clean(self) -> None:
         if self.soort == self.Soort.GEMEENTE and not self.gemeentecode:
-            raise ValidationError({"gemeentecode": "Een gemeente heeft een CBS-gemeentecode (GM + 4 cijfers)."})
+            raise ValidationError(
+                {"gemeentecode": "Een gemeente heeft een CBS-gemeentecode (GM + 4 cijfers)."}
+            )
 
 
 class Programma(models.Model):
     code = models.SlugField("code", max_length=30, unique=True)
     naam = models.CharField("naam", max_length=200)
-    regeling = models.CharField("regeling", max_length=200, blank=True, help_text="Bijvoorbeeld 'SPUK Kansrijke Wijk'.")
+    regeling = models.CharField(
+        "regeling", max_length=200, blank=True, help_text="Bijvoorbeeld 'SPUK Kansrijke Wijk'."
+    )
     opdrachtgever = models.ForeignKey(
-        Organisatie, on_delete=models.PROTECT, related_name="opdrachten",
+        Organisatie,
+        on_delete=models.PROTECT,
+        related_name="opdrachten",
         verbose_name="opdrachtgevend ministerie",
     )
     rapportontvangers = models.TextField(
-        "ontvangers van rapportages", blank=True,
+        "ontvangers van rapportages",
+        blank=True,
         help_text="E-mailadressen, één per regel. Het ministerie is per programma instelbaar.",
     )
-    startjaar = models.PositiveSmallIntegerField("startjaar", validators=[MinValueValidator(2000), MaxValueValidator(2100)])
-    eindjaar = models.PositiveSmallIntegerField("eindjaar", validators=[MinValueValidator(2000), MaxValueValidator(2100)])
+    startjaar = models.PositiveSmallIntegerField(
+        "startjaar", validators=[MinValueValidator(2000), MaxValueValidator(2100)]
+    )
+    eindjaar = models.PositiveSmallIntegerField(
+        "eindjaar", validators=[MinValueValidator(2000), MaxValueValidator(2100)]
+    )
     max_overheveling_percentage = models.DecimalField(
-        "maximale overheveling (%)", max_digits=5, decimal_places=2, default=Decimal("100"),
+        "maximale overheveling (%)",
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("100"),
         validators=[valideer_percentage],
         help_text="Deel van het onbestede budget dat binnen hetzelfde thema naar het volgende jaar mag.",
     )
@@ -96,7 +119,9 @@ class Programma(models.Model):
     def valideer_jaar(self, jaar: int, veld: str = "jaar") -> None:
         if not self.startjaar <= jaar <= self.eindjaar:
             raise ValidationError(
-                {veld: f"Jaar {jaar} ligt buiten de programmaperiode {self.startjaar}–{self.eindjaar}."}
+                {
+                    veld: f"Jaar {jaar} ligt buiten de programmaperiode {self.startjaar}–{self.eindjaar}."
+                }
             )
 
 
@@ -109,7 +134,9 @@ class Thema(models.Model):
         verbose_name = "thema"
         verbose_name_plural = "thema's"
         ordering = ["programma", "naam"]
-        constraints = [models.UniqueConstraint(fields=["programma", "code"], name="thema_code_uniek")]
+        constraints = [
+            models.UniqueConstraint(fields=["programma", "code"], name="thema_code_uniek")
+        ]
 
     def __str__(self) -> str:
         return self.naam
@@ -120,13 +147,17 @@ class Focusgebied(models.Model):
     code = models.SlugField("code", max_length=60)
     naam = models.CharField("naam", max_length=200)
     gemeente = models.CharField("gemeente", max_length=100)
-    gemeentecode = models.CharField("CBS-gemeentecode", max_length=6, validators=[gemeentecode_validator])
+    gemeentecode = models.CharField(
+        "CBS-gemeentecode", max_length=6, validators=[gemeentecode_validator]
+    )
 
     class Meta:
         verbose_name = "focusgebied"
         verbose_name_plural = "focusgebieden"
         ordering = ["programma", "naam"]
-        constraints = [models.UniqueConstraint(fields=["programma", "code"], name="focusgebied_code_uniek")]
+        constraints = [
+            models.UniqueConstraint(fields=["programma", "code"], name="focusgebied_code_uniek")
+        ]
 
     def __str__(self) -> str:
         return self.naam
@@ -136,23 +167,33 @@ class Gebiedscode(models.Model):
     """A CBS wijk or buurt that belongs to a focus area, valid for one reference year:
     CBS redraws wijken and buurten, so a code means nothing without its year."""
 
-    focusgebied = models.ForeignKey(Focusgebied, on_delete=models.CASCADE, related_name="gebiedscodes")
+    focusgebied = models.ForeignKey(
+        Focusgebied, on_delete=models.CASCADE, related_name="gebiedscodes"
+    )
     code = models.CharField("CBS-code", max_length=10, validators=[valideer_gebiedscode])
-    peiljaar = models.PositiveSmallIntegerField("peiljaar", validators=[MinValueValidator(2000), MaxValueValidator(2100)])
+    peiljaar = models.PositiveSmallIntegerField(
+        "peiljaar", validators=[MinValueValidator(2000), MaxValueValidator(2100)]
+    )
 
     class Meta:
         verbose_name = "gebiedscode"
         verbose_name_plural = "gebiedscodes"
         ordering = ["focusgebied", "peiljaar", "code"]
         constraints = [
-            models.UniqueConstraint(fields=["focusgebied", "code", "peiljaar"], name="gebiedscode_uniek")
+            models.UniqueConstraint(
+                fields=["focusgebied", "code", "peiljaar"], name="gebiedscode_uniek"
+            )
         ]
 
     def __str__(self) -> str:
         return f"{self.code} ({self.peiljaar})"
 
     def clean(self) -> None:
-        if self.code and self.focusgebied_id and self.code[2:6] != self.focusgebied.gemeentecode[2:6]:
+        if (
+            self.code
+            and self.focusgebied_id
+            and self.code[2:6] != self.focusgebied.gemeentecode[2:6]
+        ):
             raise ValidationError(
                 {"code": f"{self.code} ligt niet in gemeente {self.focusgebied.gemeentecode}."}
             )
@@ -162,20 +203,22 @@ class Budgetenvelop(models.Model):
     """The budget a programme has for one theme in one year. Unspent budget may be carried
     into the next year of the same theme; ``overheveling_in`` records what came in."""
 
-    programma = models.ForeignKey(Programma, on_delete=models.CASCADE, related_name="budgetenveloppen")
+    programma = models.ForeignKey(
+        Programma, on_delete=models.CASCADE, related_name="budgetenveloppen"
+    )
     thema = models.ForeignKey(Thema, on_delete=models.PROTECT, related_name="budgetenveloppen")
     jaar = models.PositiveSmallIntegerField("jaar")
-    bedrag = models.DecimalField("bedrag", **BEDRAG)
-    overheveling_in = models.DecimalField(
-        "overgeheveld uit vorig jaar", **BEDRAG, default=Decimal("0.00")
-    )
+    bedrag = bedragveld("bedrag")
+    overheveling_in = bedragveld("overgeheveld uit vorig jaar", default=Decimal("0.00"))
 
     class Meta:
         verbose_name = "budgetenvelop"
         verbose_name_plural = "budgetenveloppen"
         ordering = ["programma", "jaar", "thema"]
         constraints = [
-            models.UniqueConstraint(fields=["programma", "thema", "jaar"], name="budgetenvelop_uniek")
+            models.UniqueConstraint(
+                fields=["programma", "thema", "jaar"], name="budgetenvelop_uniek"
+            )
         ]
 
     def __str__(self) -> str:
@@ -194,7 +237,9 @@ class Budgetenvelop(models.Model):
 
 class Programmadoel(models.Model):
     programma = models.ForeignKey(Programma, on_delete=models.CASCADE, related_name="doelen")
-    thema = models.ForeignKey(Thema, on_delete=models.SET_NULL, null=True, blank=True, related_name="doelen")
+    thema = models.ForeignKey(
+        Thema, on_delete=models.SET_NULL, null=True, blank=True, related_name="doelen"
+    )
     titel = models.CharField("titel", max_length=200)
     omschrijving = models.TextField("omschrijving", blank=True)
 
@@ -228,14 +273,26 @@ class IndicatorSemantiek(models.Model):
         UREN = "uren", "Uren"
 
     naam = models.CharField("naam", max_length=200)
-    eenheid = models.CharField("eenheid", max_length=20, choices=Eenheid.choices, default=Eenheid.AANTAL)
-    richting = models.CharField("richting", max_length=10, choices=Richting.choices, default=Richting.HOGER)
+    eenheid = models.CharField(
+        "eenheid", max_length=20, choices=Eenheid.choices, default=Eenheid.AANTAL
+    )
+    richting = models.CharField(
+        "richting", max_length=10, choices=Richting.choices, default=Richting.HOGER
+    )
     cumulatief = models.BooleanField(
-        "cumulatief", default=False,
+        "cumulatief",
+        default=False,
         help_text="Een cumulatieve stand telt zelf al op; perioden worden nooit bij elkaar opgeteld.",
     )
-    aggregatie = models.CharField("aggregatie over perioden", max_length=12, choices=Aggregatie.choices, default=Aggregatie.SOM)
-    basiswaarde = models.DecimalField("basiswaarde", max_digits=18, decimal_places=4, null=True, blank=True)
+    aggregatie = models.CharField(
+        "aggregatie over perioden",
+        max_length=12,
+        choices=Aggregatie.choices,
+        default=Aggregatie.SOM,
+    )
+    basiswaarde = models.DecimalField(
+        "basiswaarde", max_digits=18, decimal_places=4, null=True, blank=True
+    )
     basisjaar = models.PositiveSmallIntegerField("basisjaar", null=True, blank=True)
 
     class Meta:
@@ -247,7 +304,9 @@ class IndicatorSemantiek(models.Model):
     def clean(self) -> None:
         if self.cumulatief and self.aggregatie == self.Aggregatie.SOM:
             raise ValidationError(
-                {"aggregatie": "Een cumulatieve indicator wordt niet over perioden opgeteld: kies 'laatste waarde'."}
+                {
+                    "aggregatie": "Een cumulatieve indicator wordt niet over perioden opgeteld: kies 'laatste waarde'."
+                }
             )
         if self.basiswaarde is not None:
             self.valideer_waarde(self.basiswaarde, "basiswaarde")
@@ -257,29 +316,46 @@ class IndicatorSemantiek(models.Model):
             raise ValidationError({veld: "De waarde moet een eindig getal zijn."})
         if self.eenheid == self.Eenheid.PERCENTAGE and not Decimal(0) <= waarde <= Decimal(100):
             raise ValidationError({veld: "Een percentage ligt tussen 0 en 100."})
-        if self.eenheid in (self.Eenheid.AANTAL, self.Eenheid.UREN, self.Eenheid.EURO) and waarde < 0:
-            raise ValidationError({veld: f"Een {self.get_eenheid_display().lower()} kan niet negatief zijn."})
+        if (
+            self.eenheid in (self.Eenheid.AANTAL, self.Eenheid.UREN, self.Eenheid.EURO)
+            and waarde < 0
+        ):
+            raise ValidationError(
+                {veld: f"Een {self.get_eenheid_display().lower()} kan niet negatief zijn."}
+            )
 
 
 class Programmaindicator(IndicatorSemantiek):
     programma = models.ForeignKey(Programma, on_delete=models.CASCADE, related_name="indicatoren")
-    doel = models.ForeignKey(Programmadoel, on_delete=models.SET_NULL, null=True, blank=True, related_name="indicatoren")
+    doel = models.ForeignKey(
+        Programmadoel, on_delete=models.SET_NULL, null=True, blank=True, related_name="indicatoren"
+    )
     code = models.SlugField("code", max_length=40)
 
     class Meta:
         verbose_name = "programma-indicator"
         verbose_name_plural = "programma-indicatoren"
         ordering = ["programma", "code"]
-        constraints = [models.UniqueConstraint(fields=["programma", "code"], name="programma_indicator_code_uniek")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["programma", "code"], name="programma_indicator_code_uniek"
+            )
+        ]
 
     def clean(self) -> None:
         super().clean()
-        if self.doel_id and self.programma_id and self.doel.programma_id != self.programma_id:
+        if (
+            self.doel is not None
+            and self.programma_id
+            and self.doel.programma_id != self.programma_id
+        ):
             raise ValidationError({"doel": "Het doel hoort niet bij dit programma."})
 
 
 class Programmastreefwaarde(models.Model):
-    indicator = models.ForeignKey(Programmaindicator, on_delete=models.CASCADE, related_name="streefwaarden")
+    indicator = models.ForeignKey(
+        Programmaindicator, on_delete=models.CASCADE, related_name="streefwaarden"
+    )
     jaar = models.PositiveSmallIntegerField("jaar")
     waarde = models.DecimalField("streefwaarde", max_digits=18, decimal_places=4)
 
@@ -287,7 +363,11 @@ class Programmastreefwaarde(models.Model):
         verbose_name = "streefwaarde programma-indicator"
         verbose_name_plural = "streefwaarden programma-indicatoren"
         ordering = ["indicator", "jaar"]
-        constraints = [models.UniqueConstraint(fields=["indicator", "jaar"], name="programmastreefwaarde_uniek")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["indicator", "jaar"], name="programmastreefwaarde_uniek"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.indicator} {self.jaar}: {self.waarde}"
@@ -308,10 +388,16 @@ class Rol(models.Model):
         MINISTERIE = "ministerie", "Ministerie (alleen lezen)"
         BEHEERDER = "beheerder", "Beheerder"
 
-    gebruiker = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="rollen")
+    gebruiker = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="rollen"
+    )
     soort = models.CharField("rol", max_length=20, choices=Soort.choices)
-    programma = models.ForeignKey(Programma, on_delete=models.CASCADE, null=True, blank=True, related_name="rollen")
-    organisatie = models.ForeignKey(Organisatie, on_delete=models.CASCADE, null=True, blank=True, related_name="rollen")
+    programma = models.ForeignKey(
+        Programma, on_delete=models.CASCADE, null=True, blank=True, related_name="rollen"
+    )
+    organisatie = models.ForeignKey(
+        Organisatie, on_delete=models.CASCADE, null=True, blank=True, related_name="rollen"
+    )
 
     class Meta:
         verbose_name = "rol"
@@ -319,7 +405,8 @@ class Rol(models.Model):
         ordering = ["gebruiker", "soort"]
         constraints = [
             models.UniqueConstraint(
-                fields=["gebruiker", "soort", "programma", "organisatie"], name="rol_uniek",
+                fields=["gebruiker", "soort", "programma", "organisatie"],
+                name="rol_uniek",
                 nulls_distinct=False,
             )
         ]
@@ -331,7 +418,10 @@ class Rol(models.Model):
     def clean(self) -> None:
         if self.soort == self.Soort.PARTNER and not self.organisatie_id:
             raise ValidationError({"organisatie": "Een partnerrol hoort bij een organisatie."})
-        if self.soort in (self.Soort.PROGRAMMAMANAGER, self.Soort.MINISTERIE) and not self.programma_id:
+        if (
+            self.soort in (self.Soort.PROGRAMMAMANAGER, self.Soort.MINISTERIE)
+            and not self.programma_id
+        ):
             raise ValidationError({"programma": "Deze rol hoort bij een programma."})
 
 
@@ -346,7 +436,9 @@ class ApiSleutel(models.Model):
         VERSLAGEN_SCHRIJVEN = "verslagen.schrijven", "Voortgangsverslagen indienen"
         RAPPORTEN_LEZEN = "rapporten.lezen", "Rapporten lezen"
 
-    organisatie = models.ForeignKey(Organisatie, on_delete=models.CASCADE, related_name="api_sleutels")
+    organisatie = models.ForeignKey(
+        Organisatie, on_delete=models.CASCADE, related_name="api_sleutels"
+    )
     naam = models.CharField("omschrijving", max_length=100)
     prefix = models.CharField("voorvoegsel", max_length=16, unique=True, editable=False)
     sleutel_hash = models.CharField("hash", max_length=64, unique=True, editable=False)
@@ -354,7 +446,9 @@ class ApiSleutel(models.Model):
     aangemaakt_op = models.DateTimeField("aangemaakt op", auto_now_add=True)
     verloopt_op = models.DateTimeField("verloopt op", null=True, blank=True)
     ingetrokken_op = models.DateTimeField("ingetrokken op", null=True, blank=True, editable=False)
-    laatst_gebruikt_op = models.DateTimeField("laatst gebruikt op", null=True, blank=True, editable=False)
+    laatst_gebruikt_op = models.DateTimeField(
+        "laatst gebruikt op", null=True, blank=True, editable=False
+    )
 
     class Meta:
         verbose_name = "API-sleutel"
@@ -367,7 +461,9 @@ class ApiSleutel(models.Model):
     def clean(self) -> None:
         onbekend = set(self.scopes or []) - set(self.Scope.values)
         if not isinstance(self.scopes, list) or onbekend:
-            raise ValidationError({"scopes": f"Onbekende scopes: {', '.join(sorted(map(str, onbekend)))}."})
+            raise ValidationError(
+                {"scopes": f"Onbekende scopes: {', '.join(sorted(map(str, onbekend)))}."}
+            )
 
 
 class AuditregelQuerySet(models.QuerySet["Auditregel"]):
@@ -386,7 +482,9 @@ class Auditregel(models.Model):
     gebruiker = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    namens = models.CharField("namens", max_length=200, blank=True, help_text="API-sleutel, taak of commando.")
+    namens = models.CharField(
+        "namens", max_length=200, blank=True, help_text="API-sleutel, taak of commando."
+    )
     actie = models.CharField("actie", max_length=80, db_index=True)
     objecttype = models.CharField("objecttype", max_length=80, db_index=True)
     object_id = models.CharField("object-id", max_length=40, db_index=True)

@@ -1,11 +1,11 @@
 """Who may see which programmes and organisations. Every page and endpoint asks here."""
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import QuerySet
 
 from programma.models import Organisatie, Programma, Rol
 
-Gebruiker = AbstractBaseUser | AnonymousUser
+Gebruiker = User | AnonymousUser
 
 
 def is_beheerder(gebruiker: Gebruiker) -> bool:
@@ -30,9 +30,9 @@ def programmas_voor(gebruiker: Gebruiker) -> QuerySet[Programma]:
     if is_beheerder(gebruiker):
         return Programma.objects.all()
     rollen = Rol.objects.filter(gebruiker=gebruiker)
-    via_rol = rollen.filter(
-        soort__in=[Rol.Soort.PROGRAMMAMANAGER, Rol.Soort.MINISTERIE]
-    ).values("programma_id")
+    via_rol = rollen.filter(soort__in=[Rol.Soort.PROGRAMMAMANAGER, Rol.Soort.MINISTERIE]).values(
+        "programma_id"
+    )
     organisaties = rollen.filter(soort=Rol.Soort.PARTNER).values("organisatie_id")
     return (
         Programma.objects.filter(pk__in=via_rol)

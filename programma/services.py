@@ -12,7 +12,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any, TypeVar
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
@@ -48,20 +48,36 @@ def opslaan(*, actor: Actor, actie: str, obj: M, **velden: Any) -> M:
     return obj
 
 
-def controleer_overgang(overgangen: dict[str, set[str]], huidig: str, nieuw: str, labels: Any) -> None:
+def controleer_overgang(
+    overgangen: dict[str, set[str]], huidig: str, nieuw: str, labels: Any
+) -> None:
     if nieuw not in overgangen.get(huidig, set()):
         raise ValidationError(
-            {"status": f"De status kan niet van '{labels(huidig).label}' naar '{labels(nieuw).label}'."}
+            {
+                "status": f"De status kan niet van '{labels(huidig).label}' naar '{labels(nieuw).label}'."
+            }
         )
 
 
 @transaction.atomic
 def organisatie_aanmaken(
-    *, actor: Actor, naam: str, soort: str, kvk_nummer: str = "", gemeentecode: str = "", email: str = ""
+    *,
+    actor: Actor,
+    naam: str,
+    soort: str,
+    kvk_nummer: str = "",
+    gemeentecode: str = "",
+    email: str = "",
 ) -> Organisatie:
     return opslaan(
-        actor=actor, actie="organisatie_aanmaken", obj=Organisatie(),
-        naam=naam, soort=soort, kvk_nummer=kvk_nummer, gemeentecode=gemeentecode, email=email,
+        actor=actor,
+        actie="organisatie_aanmaken",
+        obj=Organisatie(),
+        naam=naam,
+        soort=soort,
+        kvk_nummer=kvk_nummer,
+        gemeentecode=gemeentecode,
+        email=email,
     )
 
 
@@ -87,16 +103,25 @@ def programma_aanmaken(
     max_overheveling_percentage: Decimal = Decimal("100"),
 ) -> Programma:
     return opslaan(
-        actor=actor, actie="programma_aanmaken", obj=Programma(),
-        code=code, naam=naam, opdrachtgever=opdrachtgever, startjaar=startjaar, eindjaar=eindjaar,
-        regeling=regeling, rapportontvangers=rapportontvangers,
+        actor=actor,
+        actie="programma_aanmaken",
+        obj=Programma(),
+        code=code,
+        naam=naam,
+        opdrachtgever=opdrachtgever,
+        startjaar=startjaar,
+        eindjaar=eindjaar,
+        regeling=regeling,
+        rapportontvangers=rapportontvangers,
         max_overheveling_percentage=max_overheveling_percentage,
     )
 
 
 @transaction.atomic
 def thema_aanmaken(*, actor: Actor, programma: Programma, code: str, naam: str) -> Thema:
-    return opslaan(actor=actor, actie="thema_aanmaken", obj=Thema(), programma=programma, code=code, naam=naam)
+    return opslaan(
+        actor=actor, actie="thema_aanmaken", obj=Thema(), programma=programma, code=code, naam=naam
+    )
 
 
 @transaction.atomic
@@ -112,13 +137,23 @@ def focusgebied_aanmaken(
 ) -> Focusgebied:
     """Create a focus area with its CBS wijk/buurt codes, each with its reference year."""
     gebied = opslaan(
-        actor=actor, actie="focusgebied_aanmaken", obj=Focusgebied(),
-        programma=programma, code=code, naam=naam, gemeente=gemeente, gemeentecode=gemeentecode,
+        actor=actor,
+        actie="focusgebied_aanmaken",
+        obj=Focusgebied(),
+        programma=programma,
+        code=code,
+        naam=naam,
+        gemeente=gemeente,
+        gemeentecode=gemeentecode,
     )
     for gebiedscode, peiljaar in gebiedscodes:
         opslaan(
-            actor=actor, actie="gebiedscode_toevoegen", obj=Gebiedscode(),
-            focusgebied=gebied, code=gebiedscode, peiljaar=peiljaar,
+            actor=actor,
+            actie="gebiedscode_toevoegen",
+            obj=Gebiedscode(),
+            focusgebied=gebied,
+            code=gebiedscode,
+            peiljaar=peiljaar,
         )
     return gebied
 
@@ -129,23 +164,40 @@ def budgetenvelop_vastleggen(
 ) -> Budgetenvelop:
     """Set the budget of a theme for a year, creating the envelope or changing its amount."""
     envelop = (
-        Budgetenvelop.objects.select_for_update().filter(programma=programma, thema=thema, jaar=jaar).first()
+        Budgetenvelop.objects.select_for_update()
+        .filter(programma=programma, thema=thema, jaar=jaar)
+        .first()
     )
     if envelop is None:
         return opslaan(
-            actor=actor, actie="budgetenvelop_aanmaken", obj=Budgetenvelop(),
-            programma=programma, thema=thema, jaar=jaar, bedrag=bedrag,
+            actor=actor,
+            actie="budgetenvelop_aanmaken",
+            obj=Budgetenvelop(),
+            programma=programma,
+            thema=thema,
+            jaar=jaar,
+            bedrag=bedrag,
         )
     return opslaan(actor=actor, actie="budgetenvelop_wijzigen", obj=envelop, bedrag=bedrag)
 
 
 @transaction.atomic
 def programmadoel_aanmaken(
-    *, actor: Actor, programma: Programma, titel: str, omschrijving: str = "", thema: Thema | None = None
+    *,
+    actor: Actor,
+    programma: Programma,
+    titel: str,
+    omschrijving: str = "",
+    thema: Thema | None = None,
 ) -> Programmadoel:
     return opslaan(
-        actor=actor, actie="programmadoel_aanmaken", obj=Programmadoel(),
-        programma=programma, titel=titel, omschrijving=omschrijving, thema=thema,
+        actor=actor,
+        actie="programmadoel_aanmaken",
+        obj=Programmadoel(),
+        programma=programma,
+        titel=titel,
+        omschrijving=omschrijving,
+        thema=thema,
     )
 
 
@@ -163,13 +215,23 @@ def programmaindicator_aanmaken(
     """Create a programme indicator; ``semantiek`` holds eenheid, richting, cumulatief,
     aggregatie, basiswaarde and basisjaar."""
     indicator = opslaan(
-        actor=actor, actie="programmaindicator_aanmaken", obj=Programmaindicator(),
-        programma=programma, code=code, naam=naam, doel=doel, **semantiek,
+        actor=actor,
+        actie="programmaindicator_aanmaken",
+        obj=Programmaindicator(),
+        programma=programma,
+        code=code,
+        naam=naam,
+        doel=doel,
+        **semantiek,
     )
     for jaar, waarde in (streefwaarden or {}).items():
         opslaan(
-            actor=actor, actie="programmastreefwaarde_vastleggen", obj=Programmastreefwaarde(),
-            indicator=indicator, jaar=jaar, waarde=waarde,
+            actor=actor,
+            actie="programmastreefwaarde_vastleggen",
+            obj=Programmastreefwaarde(),
+            indicator=indicator,
+            jaar=jaar,
+            waarde=waarde,
         )
     return indicator
 
@@ -178,7 +240,7 @@ def programmaindicator_aanmaken(
 def rol_toekennen(
     *,
     actor: Actor,
-    gebruiker: AbstractBaseUser,
+    gebruiker: User,
     soort: str,
     programma: Programma | None = None,
     organisatie: Organisatie | None = None,
@@ -189,8 +251,13 @@ def rol_toekennen(
     if bestaand:
         return bestaand
     return opslaan(
-        actor=actor, actie="rol_toekennen", obj=Rol(),
-        gebruiker=gebruiker, soort=soort, programma=programma, organisatie=organisatie,
+        actor=actor,
+        actie="rol_toekennen",
+        obj=Rol(),
+        gebruiker=gebruiker,
+        soort=soort,
+        programma=programma,
+        organisatie=organisatie,
     )
 
 
@@ -215,9 +282,15 @@ def api_sleutel_aanmaken(
     if len(platte_sleutel) < 32:
         raise ValidationError("Een API-sleutel heeft minstens 32 tekens.")
     sleutel = opslaan(
-        actor=actor, actie="api_sleutel_aanmaken", obj=ApiSleutel(),
-        organisatie=organisatie, naam=naam, scopes=sorted(set(scopes)), verloopt_op=verloopt_op,
-        prefix=platte_sleutel[:12], sleutel_hash=hash_sleutel(platte_sleutel),
+        actor=actor,
+        actie="api_sleutel_aanmaken",
+        obj=ApiSleutel(),
+        organisatie=organisatie,
+        naam=naam,
+        scopes=sorted(set(scopes)),
+        verloopt_op=verloopt_op,
+        prefix=platte_sleutel[:12],
+        sleutel_hash=hash_sleutel(platte_sleutel),
     )
     return sleutel, platte_sleutel
 
@@ -226,7 +299,9 @@ def api_sleutel_aanmaken(
 def api_sleutel_intrekken(*, actor: Actor, sleutel: ApiSleutel) -> ApiSleutel:
     if sleutel.ingetrokken_op:
         return sleutel
-    return opslaan(actor=actor, actie="api_sleutel_intrekken", obj=sleutel, ingetrokken_op=timezone.now())
+    return opslaan(
+        actor=actor, actie="api_sleutel_intrekken", obj=sleutel, ingetrokken_op=timezone.now()
+    )
 
 
 def api_sleutel_controleren(platte_sleutel: str) -> ApiSleutel | None:
@@ -235,11 +310,11 @@ def api_sleutel_controleren(platte_sleutel: str) -> ApiSleutel | None:
     if not platte_sleutel or len(platte_sleutel) > 200:
         return None
     sleutel = (
-        ApiSleutel.objects.select_related("organisatie")
-        .filter(prefix=platte_sleutel[:12])
-        .first()
+        ApiSleutel.objects.select_related("organisatie").filter(prefix=platte_sleutel[:12]).first()
     )
-    if sleutel is None or not hmac.compare_digest(sleutel.sleutel_hash, hash_sleutel(platte_sleutel)):
+    if sleutel is None or not hmac.compare_digest(
+        sleutel.sleutel_hash, hash_sleutel(platte_sleutel)
+    ):
         return None
     nu = timezone.now()
     if sleutel.ingetrokken_op or (sleutel.verloopt_op and sleutel.verloopt_op <= nu):

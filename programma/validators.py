@@ -27,14 +27,19 @@ def valideer_gebiedscode(code: str) -> None:
 def valideer_bedrag(bedrag: Decimal) -> None:
     """Money is euros with at most two decimals and never negative."""
     if not isinstance(bedrag, Decimal):
-        raise ValidationError("Een bedrag moet een decimaal getal zijn, geen %(t)s.", params={"t": type(bedrag).__name__})
+        raise ValidationError(
+            "Een bedrag moet een decimaal getal zijn, geen %(t)s.",
+            params={"t": type(bedrag).__name__},
+        )
     if not bedrag.is_finite():
         raise ValidationError("Een bedrag moet een eindig getal zijn.")
     if bedrag < 0:
         raise ValidationError("Een bedrag mag niet negatief zijn.", code="negatief")
     exponent = bedrag.as_tuple().exponent
     if isinstance(exponent, int) and exponent < -2:
-        raise ValidationError("Een bedrag heeft hoogstens twee decimalen (centen).", code="decimalen")
+        raise ValidationError(
+            "Een bedrag heeft hoogstens twee decimalen (centen).", code="decimalen"
+        )
 
 
 def valideer_percentage(waarde: Decimal) -> None:

@@ -21,7 +21,9 @@ def overzicht(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def programma(request: HttpRequest, code: str) -> HttpResponse:
-    programmas = list(programmas_voor(request.user).select_related("opdrachtgever").order_by("code"))
+    programmas = list(
+        programmas_voor(request.user).select_related("opdrachtgever").order_by("code")
+    )
     gekozen = next((p for p in programmas if p.code == code), None)
     if gekozen is None:
         raise Http404("Programma niet gevonden.")
@@ -29,5 +31,7 @@ def programma(request: HttpRequest, code: str) -> HttpResponse:
         request.GET.get("pagina")
     )
     return render(
-        request, "programma/overzicht.html", {"programma": gekozen, "programmas": programmas, "pagina": pagina}
+        request,
+        "programma/overzicht.html",
+        {"programma": gekozen, "programmas": programmas, "pagina": pagina},
     )

@@ -9,13 +9,13 @@ from django.core.validators import MinValueValidator
 from django.db import models
 
 from programma.models import (
-    BEDRAG,
     Focusgebied,
     IndicatorSemantiek,
     Organisatie,
     Programma,
     Programmaindicator,
     Thema,
+    bedragveld,
 )
 from programma.perioden import parse_periode, valideer_periode
 
@@ -60,18 +60,31 @@ class Project(models.Model):
     titel = models.CharField("titel", max_length=200)
     omschrijving = models.TextField("omschrijving", blank=True)
     penvoerder = models.ForeignKey(
-        Organisatie, on_delete=models.PROTECT, related_name="penvoerderschappen", verbose_name="penvoerder"
+        Organisatie,
+        on_delete=models.PROTECT,
+        related_name="penvoerderschappen",
+        verbose_name="penvoerder",
     )
-    themas = models.ManyToManyField(Thema, related_name="projecten", verbose_name="thema's", blank=True)
-    focusgebieden = models.ManyToManyField(Focusgebied, related_name="projecten", verbose_name="focusgebieden", blank=True)
+    themas = models.ManyToManyField(
+        Thema, related_name="projecten", verbose_name="thema's", blank=True
+    )
+    focusgebieden = models.ManyToManyField(
+        Focusgebied, related_name="projecten", verbose_name="focusgebieden", blank=True
+    )
     startdatum = models.DateField("startdatum")
     einddatum = models.DateField("einddatum")
-    status = models.CharField("status", max_length=12, choices=Status.choices, default=Status.CONCEPT)
+    status = models.CharField(
+        "status", max_length=12, choices=Status.choices, default=Status.CONCEPT
+    )
     rapportagefrequentie = models.CharField(
-        "rapportagefrequentie", max_length=10, choices=Frequentie.choices, default=Frequentie.KWARTAAL
+        "rapportagefrequentie",
+        max_length=10,
+        choices=Frequentie.choices,
+        default=Frequentie.KWARTAAL,
     )
     rapportagetermijn_dagen = models.PositiveSmallIntegerField(
-        "termijn na periode (dagen)", default=42,
+        "termijn na periode (dagen)",
+        default=42,
         help_text="Zoveel dagen na het einde van een periode is de rapportage verschuldigd.",
     )
     aangemaakt_op = models.DateTimeField("aangemaakt op", auto_now_add=True)
@@ -81,7 +94,9 @@ class Project(models.Model):
         verbose_name = "project"
         verbose_name_plural = "projecten"
         ordering = ["programma", "code"]
-        constraints = [models.UniqueConstraint(fields=["programma", "code"], name="project_code_uniek")]
+        constraints = [
+            models.UniqueConstraint(fields=["programma", "code"], name="project_code_uniek")
+        ]
 
     def __str__(self) -> str:
         return f"{self.code} {self.titel}"
@@ -90,31 +105,39 @@ class Project(models.Model):
         fouten: dict[str, str] = {}
         if self.startdatum and self.einddatum and self.einddatum < self.startdatum:
             fouten["einddatum"] = "De einddatum ligt niet voor de startdatum."
-        if self.programma_id and self.startdatum and not (
-            self.programma.startjaar <= self.startdatum.year <= self.programma.eindjaar
+        if (
+            self.programma_id
+            and self.startdatum
+            and not (self.programma.startjaar <= self.startdatum.year <= self.programma.eindjaar)
         ):
             fouten["startdatum"] = (
                 f"De startdatum ligt buiten de programmaperiode "
                 f"{self.programma.startjaar}–{self.programma.eindjaar}."
             )
         if self.programma_id and self.einddatum and self.einddatum.year > self.programma.eindjaar:
-            fouten["einddatum"] = f"De einddatum ligt na het einde van het programma ({self.programma.eindjaar})."
+            fouten["einddatum"] = (
+                f"De einddatum ligt na het einde van het programma ({self.programma.eindjaar})."
+            )
         if fouten:
             raise ValidationError(fouten)
 
     def valideer_datum(self, datum: date, veld: str = "datum") -> None:
         if not self.startdatum <= datum <= self.einddatum:
             raise ValidationError(
-                {veld: f"{datum:%d-%m-%Y} ligt buiten de projectperiode "
-                       f"{self.startdatum:%d-%m-%Y} – {self.einddatum:%d-%m-%Y}."}
+                {
+                    veld: f"{datum:%d-%m-%Y} ligt buiten de projectperiode "
+                    f"{self.startdatum:%d-%m-%Y} – {self.einddatum:%d-%m-%Y}."
+                }
             )
 
     def valideer_periode(self, code: str, veld: str = "periode") -> None:
         periode = parse_periode(code)
         if periode.einde < self.startdatum or periode.start > self.einddatum:
             raise ValidationError(
-                {veld: f"Periode {code} valt buiten de projectperiode "
-                       f"{self.startdatum:%d-%m-%Y} – {self.einddatum:%d-%m-%Y}."}
+                {
+                    veld: f"Periode {code} valt buiten de projectperiode "
+                    f"{self.startdatum:%d-%m-%Y} – {self.einddatum:%d-%m-%Y}."
+                }
             )
 
     @property
@@ -131,14 +154,18 @@ class Projectpartner(models.Model):
         BEWONERSPARTNER = "bewonerspartner", "Bewonerspartner"
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="partners")
-    organisatie = models.ForeignKey(Organisatie, on_delete=models.PROTECT, related_name="projectdeelnames")
+    organisatie = models.ForeignKey(
+        Organisatie, on_delete=models.PROTECT, related_name="projectdeelnames"
+    )
     rol = models.CharField("rol", max_length=20, choices=Rol.choices, default=Rol.UITVOERDER)
 
     class Meta:
         verbose_name = "projectpartner"
         verbose_name_plural = "projectpartners"
         ordering = ["project", "organisatie__naam"]
-        constraints = [models.UniqueConstraint(fields=["project", "organisatie"], name="projectpartner_uniek")]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "organisatie"], name="projectpartner_uniek")
+        ]
 
     def __str__(self) -> str:
         return f"{self.organisatie} ({self.get_rol_display()})"
@@ -161,7 +188,11 @@ class Doel(models.Model):
 class Indicator(IndicatorSemantiek):
     doel = models.ForeignKey(Doel, on_delete=models.CASCADE, related_name="indicatoren")
     programma_indicator = models.ForeignKey(
-        Programmaindicator, on_delete=models.PROTECT, null=True, blank=True, related_name="projectindicatoren",
+        Programmaindicator,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="projectindicatoren",
         verbose_name="telt mee voor programma-indicator",
     )
 
@@ -172,13 +203,17 @@ class Indicator(IndicatorSemantiek):
 
     def clean(self) -> None:
         super().clean()
-        if self.programma_indicator_id and self.doel_id:
-            pi = self.programma_indicator
+        pi = self.programma_indicator
+        if pi is not None and self.doel_id:
             if pi.programma_id != self.doel.project.programma_id:
-                raise ValidationError({"programma_indicator": "De programma-indicator hoort bij een ander programma."})
+                raise ValidationError(
+                    {"programma_indicator": "De programma-indicator hoort bij een ander programma."}
+                )
             if pi.eenheid != self.eenheid or pi.cumulatief != self.cumulatief:
                 raise ValidationError(
-                    {"programma_indicator": "Eenheid en cumulatief moeten gelijk zijn aan die van de programma-indicator."}
+                    {
+                        "programma_indicator": "Eenheid en cumulatief moeten gelijk zijn aan die van de programma-indicator."
+                    }
                 )
 
     @property
@@ -195,7 +230,9 @@ class Streefwaarde(models.Model):
         verbose_name = "streefwaarde"
         verbose_name_plural = "streefwaarden"
         ordering = ["indicator", "periode"]
-        constraints = [models.UniqueConstraint(fields=["indicator", "periode"], name="streefwaarde_uniek")]
+        constraints = [
+            models.UniqueConstraint(fields=["indicator", "periode"], name="streefwaarde_uniek")
+        ]
 
     def __str__(self) -> str:
         return f"{self.periode}: {self.waarde}"
@@ -224,19 +261,37 @@ class Beoordeelbaar(models.Model):
         "goedgekeurd": set(),
     }
 
-    status = models.CharField("status", max_length=14, choices=Beoordeling.choices, default=Beoordeling.INGEDIEND, db_index=True)
+    status = models.CharField(
+        "status",
+        max_length=14,
+        choices=Beoordeling.choices,
+        default=Beoordeling.INGEDIEND,
+        db_index=True,
+    )
     ingediend_door = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name="ingediend door",
     )
     ingediend_door_organisatie = models.ForeignKey(
-        Organisatie, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        Organisatie,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name="namens organisatie",
     )
     ingediend_op = models.DateTimeField("ingediend op", auto_now_add=True)
     gewijzigd_op = models.DateTimeField("gewijzigd op", auto_now=True, db_index=True)
     beoordeeld_door = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name="beoordeeld door",
     )
     beoordeeld_op = models.DateTimeField("beoordeeld op", null=True, blank=True)
@@ -251,7 +306,9 @@ class Meting(Beoordeelbaar):
     indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="metingen")
     periode = models.CharField("periode", max_length=7, validators=[valideer_periode])
     waarde = models.DecimalField("waarde", max_digits=18, decimal_places=4)
-    toelichting = models.TextField("toelichting", blank=True, help_text="Verklaring van verschillen met de streefwaarde.")
+    toelichting = models.TextField(
+        "toelichting", blank=True, help_text="Verklaring van verschillen met de streefwaarde."
+    )
     bron = models.CharField("bron", max_length=200, blank=True)
     uitsplitsing = models.JSONField("uitsplitsing", default=dict, blank=True)
 
@@ -259,7 +316,9 @@ class Meting(Beoordeelbaar):
         verbose_name = "meting"
         verbose_name_plural = "metingen"
         ordering = ["indicator", "periode"]
-        constraints = [models.UniqueConstraint(fields=["indicator", "periode"], name="meting_uniek")]
+        constraints = [
+            models.UniqueConstraint(fields=["indicator", "periode"], name="meting_uniek")
+        ]
 
     def __str__(self) -> str:
         return f"{self.indicator} {self.periode}: {self.waarde}"
@@ -272,7 +331,9 @@ class Meting(Beoordeelbaar):
         if self.waarde is not None:
             self.indicator.valideer_waarde(self.waarde)
         if not isinstance(self.uitsplitsing, dict):
-            raise ValidationError({"uitsplitsing": "De uitsplitsing is een object met categorieën en waarden."})
+            raise ValidationError(
+                {"uitsplitsing": "De uitsplitsing is een object met categorieën en waarden."}
+            )
 
 
 class Beschikking(models.Model):
@@ -292,19 +353,25 @@ class Beschikking(models.Model):
     }
 
     project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="beschikkingen")
-    financier = models.ForeignKey(Organisatie, on_delete=models.PROTECT, related_name="verleende_beschikkingen")
+    financier = models.ForeignKey(
+        Organisatie, on_delete=models.PROTECT, related_name="verleende_beschikkingen"
+    )
     thema = models.ForeignKey(
-        Thema, on_delete=models.PROTECT, null=True, blank=True, related_name="beschikkingen",
+        Thema,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="beschikkingen",
         help_text="Het thema van het programmabudget waaruit deze beschikking wordt betaald.",
     )
     regeling = models.CharField("regeling", max_length=200)
     kenmerk = models.CharField("kenmerk", max_length=60, unique=True)
     datum = models.DateField("datum beschikking", null=True, blank=True)
-    bedrag = models.DecimalField("bedrag (aangevraagd/verleend)", **BEDRAG)
-    status = models.CharField("status", max_length=12, choices=Status.choices, default=Status.AANGEVRAAGD)
-    bedrag_vastgesteld = models.DecimalField(
-        "vastgesteld bedrag", **BEDRAG, null=True, blank=True
+    bedrag = bedragveld("bedrag (aangevraagd/verleend)")
+    status = models.CharField(
+        "status", max_length=12, choices=Status.choices, default=Status.AANGEVRAAGD
     )
+    bedrag_vastgesteld = bedragveld("vastgesteld bedrag", null=True, blank=True)
     vastgesteld_op = models.DateField("vastgesteld op", null=True, blank=True)
 
     class Meta:
@@ -316,12 +383,26 @@ class Beschikking(models.Model):
         return f"{self.kenmerk} ({self.get_status_display().lower()})"
 
     def clean(self) -> None:
-        if self.thema_id and self.project_id and self.thema.programma_id != self.project.programma_id:
+        if (
+            self.thema is not None
+            and self.project_id
+            and self.thema.programma_id != self.project.programma_id
+        ):
             raise ValidationError({"thema": "Het thema hoort bij een ander programma."})
         if self.status == self.Status.VASTGESTELD and self.bedrag_vastgesteld is None:
-            raise ValidationError({"bedrag_vastgesteld": "Bij vaststelling hoort een vastgesteld bedrag."})
-        if self.bedrag_vastgesteld is not None and self.bedrag is not None and self.bedrag_vastgesteld > self.bedrag:
-            raise ValidationError({"bedrag_vastgesteld": "Het vastgestelde bedrag is niet hoger dan het verleende bedrag."})
+            raise ValidationError(
+                {"bedrag_vastgesteld": "Bij vaststelling hoort een vastgesteld bedrag."}
+            )
+        if (
+            self.bedrag_vastgesteld is not None
+            and self.bedrag is not None
+            and self.bedrag_vastgesteld > self.bedrag
+        ):
+            raise ValidationError(
+                {
+                    "bedrag_vastgesteld": "Het vastgestelde bedrag is niet hoger dan het verleende bedrag."
+                }
+            )
 
 
 class Begrotingsregel(models.Model):
@@ -331,8 +412,10 @@ class Begrotingsregel(models.Model):
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="begrotingsregels")
     jaar = models.PositiveSmallIntegerField("jaar")
     kostensoort = models.CharField("kostensoort", max_length=20, choices=Kostensoort.choices)
-    versie = models.PositiveSmallIntegerField("versie", default=1, validators=[MinValueValidator(1)])
-    bedrag = models.DecimalField("bedrag", **BEDRAG)
+    versie = models.PositiveSmallIntegerField(
+        "versie", default=1, validators=[MinValueValidator(1)]
+    )
+    bedrag = bedragveld("bedrag")
     toelichting = models.CharField("toelichting", max_length=300, blank=True)
     aangemaakt_op = models.DateTimeField("aangemaakt op", auto_now_add=True)
 
@@ -341,19 +424,25 @@ class Begrotingsregel(models.Model):
         verbose_name_plural = "begrotingsregels"
         ordering = ["project", "jaar", "kostensoort", "versie"]
         constraints = [
-            models.UniqueConstraint(fields=["project", "jaar", "kostensoort", "versie"], name="begrotingsregel_uniek")
+            models.UniqueConstraint(
+                fields=["project", "jaar", "kostensoort", "versie"], name="begrotingsregel_uniek"
+            )
         ]
 
     def __str__(self) -> str:
         return f"{self.jaar} {self.get_kostensoort_display()} v{self.versie}: € {self.bedrag}"
 
     def clean(self) -> None:
-        if self.project_id and self.jaar and not (
-            self.project.startdatum.year <= self.jaar <= self.project.einddatum.year
+        if (
+            self.project_id
+            and self.jaar
+            and not (self.project.startdatum.year <= self.jaar <= self.project.einddatum.year)
         ):
             raise ValidationError(
-                {"jaar": f"Jaar {self.jaar} ligt buiten de projectperiode "
-                         f"{self.project.startdatum.year}–{self.project.einddatum.year}."}
+                {
+                    "jaar": f"Jaar {self.jaar} ligt buiten de projectperiode "
+                    f"{self.project.startdatum.year}–{self.project.einddatum.year}."
+                }
             )
 
     @property
@@ -376,17 +465,24 @@ class Tranche(models.Model):
     class Voorwaarde(models.TextChoices):
         GEEN = "geen", "Geen voorwaarde"
         VERSLAG_GOEDGEKEURD = "verslag_goedgekeurd", "Goedgekeurd voortgangsverslag over de periode"
-        METINGEN_GOEDGEKEURD = "metingen_goedgekeurd", "Goedgekeurde metingen voor alle indicatoren over de periode"
+        METINGEN_GOEDGEKEURD = (
+            "metingen_goedgekeurd",
+            "Goedgekeurde metingen voor alle indicatoren over de periode",
+        )
 
     beschikking = models.ForeignKey(Beschikking, on_delete=models.CASCADE, related_name="tranches")
     volgnummer = models.PositiveSmallIntegerField("volgnummer", validators=[MinValueValidator(1)])
     geplande_datum = models.DateField("geplande datum")
-    bedrag = models.DecimalField("bedrag", **BEDRAG)
-    voorwaarde = models.CharField("voorwaarde", max_length=24, choices=Voorwaarde.choices, default=Voorwaarde.GEEN)
+    bedrag = bedragveld("bedrag")
+    voorwaarde = models.CharField(
+        "voorwaarde", max_length=24, choices=Voorwaarde.choices, default=Voorwaarde.GEEN
+    )
     voorwaarde_periode = models.CharField(
         "periode van de voorwaarde", max_length=7, blank=True, validators=[valideer_periode]
     )
-    status = models.CharField("status", max_length=12, choices=Status.choices, default=Status.GEPLAND)
+    status = models.CharField(
+        "status", max_length=12, choices=Status.choices, default=Status.GEPLAND
+    )
     vrijgegeven_op = models.DateTimeField("vrijgegeven op", null=True, blank=True)
     vrijgave_reden = models.CharField("reden vrijgave", max_length=300, blank=True)
     betaald_op = models.DateField("betaald op", null=True, blank=True)
@@ -395,7 +491,9 @@ class Tranche(models.Model):
         verbose_name = "tranche"
         verbose_name_plural = "tranches"
         ordering = ["beschikking", "volgnummer"]
-        constraints = [models.UniqueConstraint(fields=["beschikking", "volgnummer"], name="tranche_uniek")]
+        constraints = [
+            models.UniqueConstraint(fields=["beschikking", "volgnummer"], name="tranche_uniek")
+        ]
 
     def __str__(self) -> str:
         return f"Tranche {self.volgnummer}: € {self.bedrag}"
@@ -406,23 +504,26 @@ class Tranche(models.Model):
         if self.status == self.Status.BETAALD and not self.betaald_op:
             raise ValidationError({"betaald_op": "Een betaalde tranche heeft een betaaldatum."})
         if self.beschikking_id and self.bedrag is not None:
-            andere = (
-                self.beschikking.tranches.exclude(pk=self.pk).aggregate(s=models.Sum("bedrag"))["s"]
-                or Decimal("0")
-            )
+            andere = self.beschikking.tranches.exclude(pk=self.pk).aggregate(
+                s=models.Sum("bedrag")
+            )["s"] or Decimal("0")
             if andere + self.bedrag > self.beschikking.bedrag:
                 raise ValidationError(
-                    {"bedrag": f"De tranches samen (€ {andere + self.bedrag}) overschrijden de beschikking "
-                               f"(€ {self.beschikking.bedrag})."}
+                    {
+                        "bedrag": f"De tranches samen (€ {andere + self.bedrag}) overschrijden de beschikking "
+                        f"(€ {self.beschikking.bedrag})."
+                    }
                 )
 
 
 class Besteding(Beoordeelbaar):
     project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="bestedingen")
-    beschikking = models.ForeignKey(Beschikking, on_delete=models.PROTECT, null=True, blank=True, related_name="bestedingen")
+    beschikking = models.ForeignKey(
+        Beschikking, on_delete=models.PROTECT, null=True, blank=True, related_name="bestedingen"
+    )
     periode = models.CharField("periode", max_length=7, validators=[valideer_periode])
     kostensoort = models.CharField("kostensoort", max_length=20, choices=Kostensoort.choices)
-    bedrag = models.DecimalField("bedrag", **BEDRAG)
+    bedrag = bedragveld("bedrag")
     omschrijving = models.CharField("omschrijving", max_length=300, blank=True)
 
     class Meta:
@@ -437,7 +538,11 @@ class Besteding(Beoordeelbaar):
         if self.project_id and self.periode:
             parse_periode(self.periode)
             self.project.valideer_periode(self.periode)
-        if self.beschikking_id and self.project_id and self.beschikking.project_id != self.project_id:
+        if (
+            self.beschikking is not None
+            and self.project_id
+            and self.beschikking.project_id != self.project_id
+        ):
             raise ValidationError({"beschikking": "De beschikking hoort bij een ander project."})
 
 
@@ -464,7 +569,9 @@ class Rapportageverplichting(models.Model):
         verbose_name_plural = "rapportageverplichtingen"
         ordering = ["project", "deadline", "soort"]
         constraints = [
-            models.UniqueConstraint(fields=["project", "soort", "periode"], name="verplichting_uniek")
+            models.UniqueConstraint(
+                fields=["project", "soort", "periode"], name="verplichting_uniek"
+            )
         ]
 
     def __str__(self) -> str:
@@ -491,5 +598,3 @@ class Voortgangsverslag(Beoordeelbaar):
         if self.project_id and self.periode:
             parse_periode(self.periode)
             self.project.valideer_periode(self.periode)
-
-

@@ -26,7 +26,9 @@ def projecten_voor(gebruiker: Gebruiker) -> QuerySet[Project]:
     if is_beheerder(gebruiker):
         return Project.objects.all()
     rollen = Rol.objects.filter(gebruiker=gebruiker)
-    programmas = rollen.filter(soort__in=[Rol.Soort.PROGRAMMAMANAGER, Rol.Soort.MINISTERIE]).values("programma_id")
+    programmas = rollen.filter(soort__in=[Rol.Soort.PROGRAMMAMANAGER, Rol.Soort.MINISTERIE]).values(
+        "programma_id"
+    )
     organisaties = rollen.filter(soort=Rol.Soort.PARTNER).values("organisatie_id")
     deelnames = Projectpartner.objects.filter(organisatie_id__in=organisaties).values("project_id")
     return Project.objects.filter(Q(programma_id__in=programmas) | Q(pk__in=deelnames))
@@ -34,7 +36,9 @@ def projecten_voor(gebruiker: Gebruiker) -> QuerySet[Project]:
 
 def projecten_van_organisatie(organisatie: Organisatie) -> QuerySet[Project]:
     """The projects an organisation takes part in (as lead or partner): what its API key sees."""
-    return Project.objects.filter(pk__in=Projectpartner.objects.filter(organisatie=organisatie).values("project_id"))
+    return Project.objects.filter(
+        pk__in=Projectpartner.objects.filter(organisatie=organisatie).values("project_id")
+    )
 
 
 def projecten_beheerd_door(gebruiker: Gebruiker) -> QuerySet[Project]:
@@ -101,9 +105,6 @@ def begroot_totaal(project: Project) -> Decimal:
 
 
 def verleend_totaal(project: Project) -> Decimal:
-    return (
-        project.beschikkingen.filter(
-            status__in=[Beschikking.Status.VERLEEND, Beschikking.Status.VASTGESTELD]
-        ).aggregate(s=Sum("bedrag"))["s"]
-        or Decimal("0.00")
-    )
+    return project.beschikkingen.filter(
+        status__in=[Beschikking.Status.VERLEEND, Beschikking.Status.VASTGESTELD]
+    ).aggregate(s=Sum("bedrag"))["s"] or Decimal("0.00")

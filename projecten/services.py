@@ -59,9 +59,17 @@ def project_aanmaken(
     """Register an intervention with its partners; the lead organisation is always a
     partner. Reporting obligations follow from the period and frequency."""
     project = opslaan(
-        actor=actor, actie="project_aanmaken", obj=Project(),
-        programma=programma, code=code, titel=titel, omschrijving=omschrijving, penvoerder=penvoerder,
-        startdatum=startdatum, einddatum=einddatum, rapportagefrequentie=rapportagefrequentie,
+        actor=actor,
+        actie="project_aanmaken",
+        obj=Project(),
+        programma=programma,
+        code=code,
+        titel=titel,
+        omschrijving=omschrijving,
+        penvoerder=penvoerder,
+        startdatum=startdatum,
+        einddatum=einddatum,
+        rapportagefrequentie=rapportagefrequentie,
         rapportagetermijn_dagen=rapportagetermijn_dagen,
     )
     themas, focusgebieden = list(themas), list(focusgebieden)
@@ -71,13 +79,19 @@ def project_aanmaken(
         raise ValidationError({"focusgebieden": "Een focusgebied hoort bij een ander programma."})
     project.themas.set(themas)
     project.focusgebieden.set(focusgebieden)
-    alle_partners = {penvoerder.pk: (penvoerder, Projectpartner.Rol.PENVOERDER)}
+    alle_partners: dict[int, tuple[Organisatie, str]] = {
+        penvoerder.pk: (penvoerder, Projectpartner.Rol.PENVOERDER.value)
+    }
     for organisatie, rol in partners:
         alle_partners.setdefault(organisatie.pk, (organisatie, rol))
     for organisatie, rol in alle_partners.values():
         opslaan(
-            actor=actor, actie="projectpartner_toevoegen", obj=Projectpartner(),
-            project=project, organisatie=organisatie, rol=rol,
+            actor=actor,
+            actie="projectpartner_toevoegen",
+            obj=Projectpartner(),
+            project=project,
+            organisatie=organisatie,
+            rol=rol,
         )
     verplichtingen_afleiden(actor=actor, project=project)
     return project
@@ -86,7 +100,12 @@ def project_aanmaken(
 @transaction.atomic
 def project_wijzigen(*, actor: Actor, project: Project, **velden: Any) -> Project:
     toegestaan = {
-        "titel", "omschrijving", "startdatum", "einddatum", "rapportagefrequentie", "rapportagetermijn_dagen",
+        "titel",
+        "omschrijving",
+        "startdatum",
+        "einddatum",
+        "rapportagefrequentie",
+        "rapportagetermijn_dagen",
     }
     if onbekend := set(velden) - toegestaan:
         raise ValidationError(f"Onbekende velden: {', '.join(sorted(onbekend))}.")
@@ -110,14 +129,20 @@ def projectpartner_toevoegen(
     if Projectpartner.objects.filter(project=project, organisatie=organisatie).exists():
         raise ValidationError({"organisatie": f"{organisatie} is al partner in dit project."})
     return opslaan(
-        actor=actor, actie="projectpartner_toevoegen", obj=Projectpartner(),
-        project=project, organisatie=organisatie, rol=rol,
+        actor=actor,
+        actie="projectpartner_toevoegen",
+        obj=Projectpartner(),
+        project=project,
+        organisatie=organisatie,
+        rol=rol,
     )
 
 
 def controleer_schrijfbaar(project: Project) -> None:
     if project.is_gesloten:
-        raise Conflict(f"Project {project.code} is {project.get_status_display().lower()}: er kan niets meer bij.")
+        raise Conflict(
+            f"Project {project.code} is {project.get_status_display().lower()}: er kan niets meer bij."
+        )
 
 
 def controleer_deelname(project: Project, organisatie: Organisatie | None) -> None:
@@ -132,7 +157,14 @@ def controleer_deelname(project: Project, organisatie: Organisatie | None) -> No
 
 @transaction.atomic
 def doel_aanmaken(*, actor: Actor, project: Project, titel: str, omschrijving: str = "") -> Doel:
-    return opslaan(actor=actor, actie="doel_aanmaken", obj=Doel(), project=project, titel=titel, omschrijving=omschrijving)
+    return opslaan(
+        actor=actor,
+        actie="doel_aanmaken",
+        obj=Doel(),
+        project=project,
+        titel=titel,
+        omschrijving=omschrijving,
+    )
 
 
 @transaction.atomic
@@ -146,16 +178,22 @@ def indicator_aanmaken(
 ) -> Indicator:
     """Create a project indicator; ``semantiek`` holds eenheid, richting, cumulatief,
     aggregatie, basiswaarde, basisjaar and programma_indicator."""
-    indicator = opslaan(actor=actor, actie="indicator_aanmaken", obj=Indicator(), doel=doel, naam=naam, **semantiek)
+    indicator = opslaan(
+        actor=actor, actie="indicator_aanmaken", obj=Indicator(), doel=doel, naam=naam, **semantiek
+    )
     if streefwaarden:
         streefwaarden_vastleggen(actor=actor, indicator=indicator, waarden=streefwaarden)
     return indicator
 
 
 @transaction.atomic
-def streefwaarden_vastleggen(*, actor: Actor, indicator: Indicator, waarden: dict[str, Decimal]) -> list[Streefwaarde]:
+def streefwaarden_vastleggen(
+    *, actor: Actor, indicator: Indicator, waarden: dict[str, Decimal]
+) -> list[Streefwaarde]:
     """Set targets per period, creating or changing each; all or none are saved."""
-    bestaand = {s.periode: s for s in Streefwaarde.objects.select_for_update().filter(indicator=indicator)}
+    bestaand = {
+        s.periode: s for s in Streefwaarde.objects.select_for_update().filter(indicator=indicator)
+    }
     resultaat = []
     for periode, waarde in sorted(waarden.items()):
         obj = bestaand.get(periode) or Streefwaarde(indicator=indicator, periode=periode)
@@ -187,11 +225,20 @@ def meting_indienen(
     controleer_deelname(project, organisatie)
     controleer_schrijfbaar(project)
     if Meting.objects.filter(indicator=indicator, periode=periode).exists():
-        raise Conflict(f"Voor {indicator} is over {periode} al een meting ingediend; corrigeer die.")
+        raise Conflict(
+            f"Voor {indicator} is over {periode} al een meting ingediend; corrigeer die."
+        )
     return opslaan(
-        actor=actor, actie="meting_indienen", obj=Meting(),
-        indicator=indicator, periode=periode, waarde=waarde, toelichting=toelichting, bron=bron,
-        uitsplitsing=uitsplitsing or {}, **_indiener(actor, organisatie),
+        actor=actor,
+        actie="meting_indienen",
+        obj=Meting(),
+        indicator=indicator,
+        periode=periode,
+        waarde=waarde,
+        toelichting=toelichting,
+        bron=bron,
+        uitsplitsing=uitsplitsing or {},
+        **_indiener(actor, organisatie),
     )
 
 
@@ -218,23 +265,38 @@ def metingen_indienen(
         if organisatie is not None and project.pk not in deelname:
             deelname[project.pk] = project.partners.filter(organisatie=organisatie).exists()
         if organisatie is not None and not deelname[project.pk]:
-            fouten.append({"index": index, "veld": "indicator", "melding": "Indicator niet gevonden."})
+            fouten.append(
+                {"index": index, "veld": "indicator", "melding": "Indicator niet gevonden."}
+            )
             continue
         if project.is_gesloten:
-            fouten.append({"index": index, "veld": "indicator", "melding": f"Project {project.code} is gesloten."})
+            fouten.append(
+                {
+                    "index": index,
+                    "veld": "indicator",
+                    "melding": f"Project {project.code} is gesloten.",
+                }
+            )
             continue
         sleutel = (indicator.pk, item["periode"])
         if sleutel in gezien or sleutel in bestaand:
-            fouten.append({
-                "index": index, "veld": "periode",
-                "melding": f"Voor deze indicator is over {item['periode']} al een meting ingediend.",
-            })
+            fouten.append(
+                {
+                    "index": index,
+                    "veld": "periode",
+                    "melding": f"Voor deze indicator is over {item['periode']} al een meting ingediend.",
+                }
+            )
             continue
         gezien.add(sleutel)
         meting = Meting(
-            indicator=indicator, periode=item["periode"], waarde=item["waarde"],
-            toelichting=item.get("toelichting", ""), bron=item.get("bron", ""),
-            uitsplitsing=item.get("uitsplitsing") or {}, **_indiener(actor, organisatie),
+            indicator=indicator,
+            periode=item["periode"],
+            waarde=item["waarde"],
+            toelichting=item.get("toelichting", ""),
+            bron=item.get("bron", ""),
+            uitsplitsing=item.get("uitsplitsing") or {},
+            **_indiener(actor, organisatie),
         )
         try:
             meting.full_clean(validate_unique=False, validate_constraints=False)
@@ -254,7 +316,13 @@ def metingen_indienen(
 
 
 def _corrigeren(
-    *, actor: Actor, actie: str, obj: Beoordeelbaar, versie: int | None, project: Project, velden: dict[str, Any]
+    *,
+    actor: Actor,
+    actie: str,
+    obj: Beoordeelbaar,
+    versie: int | None,
+    project: Project,
+    velden: dict[str, Any],
 ) -> Any:
     """A returned (or not yet reviewed) submission may be corrected; it goes back into
     review with a new version. ``versie`` guards against lost updates."""
@@ -264,40 +332,73 @@ def _corrigeren(
     if obj.status == Beoordeling.GOEDGEKEURD:
         raise Conflict("Een goedgekeurde inzending kan niet meer worden gecorrigeerd.")
     return opslaan(
-        actor=actor, actie=actie, obj=obj, status=Beoordeling.INGEDIEND, versie=obj.versie + 1,
-        beoordeeld_door=None, beoordeeld_op=None, **velden,
+        actor=actor,
+        actie=actie,
+        obj=obj,
+        status=Beoordeling.INGEDIEND,
+        versie=obj.versie + 1,
+        beoordeeld_door=None,
+        beoordeeld_op=None,
+        **velden,
     )
 
 
 @transaction.atomic
 def meting_corrigeren(
-    *, actor: Actor, meting: Meting, versie: int | None = None, organisatie: Organisatie | None = None, **velden: Any
+    *,
+    actor: Actor,
+    meting: Meting,
+    versie: int | None = None,
+    organisatie: Organisatie | None = None,
+    **velden: Any,
 ) -> Meting:
     if onbekend := set(velden) - {"waarde", "toelichting", "bron", "uitsplitsing"}:
         raise ValidationError(f"Onbekende velden: {', '.join(sorted(onbekend))}.")
-    meting = Meting.objects.select_for_update().select_related("indicator__doel__project").get(pk=meting.pk)
+    meting = (
+        Meting.objects.select_for_update()
+        .select_related("indicator__doel__project")
+        .get(pk=meting.pk)
+    )
     project = meting.indicator.doel.project
     controleer_deelname(project, organisatie)
     result: Meting = _corrigeren(
-        actor=actor, actie="meting_corrigeren", obj=meting, versie=versie, project=project, velden=velden
+        actor=actor,
+        actie="meting_corrigeren",
+        obj=meting,
+        versie=versie,
+        project=project,
+        velden=velden,
     )
     return result
 
 
-def _beoordelen(*, actor: Actor, actie: str, obj: Beoordeelbaar, besluit: str, toelichting: str) -> Any:
+def _beoordelen(
+    *, actor: Actor, actie: str, obj: Beoordeelbaar, besluit: str, toelichting: str
+) -> Any:
     controleer_overgang(Beoordeelbaar.BEOORDELING_OVERGANGEN, obj.status, besluit, Beoordeling)
     if besluit == Beoordeling.TERUGGESTUURD and not toelichting.strip():
-        raise ValidationError({"beoordeling_toelichting": "Geef bij terugsturen aan wat er moet veranderen."})
+        raise ValidationError(
+            {"beoordeling_toelichting": "Geef bij terugsturen aan wat er moet veranderen."}
+        )
     return opslaan(
-        actor=actor, actie=actie, obj=obj, status=besluit, beoordeling_toelichting=toelichting,
-        beoordeeld_door=actor.gebruiker, beoordeeld_op=timezone.now(),
+        actor=actor,
+        actie=actie,
+        obj=obj,
+        status=besluit,
+        beoordeling_toelichting=toelichting,
+        beoordeeld_door=actor.gebruiker,
+        beoordeeld_op=timezone.now(),
     )
 
 
 @transaction.atomic
-def meting_beoordelen(*, actor: Actor, meting: Meting, besluit: str, toelichting: str = "") -> Meting:
+def meting_beoordelen(
+    *, actor: Actor, meting: Meting, besluit: str, toelichting: str = ""
+) -> Meting:
     meting = Meting.objects.select_for_update().get(pk=meting.pk)
-    result: Meting = _beoordelen(actor=actor, actie="meting_beoordelen", obj=meting, besluit=besluit, toelichting=toelichting)
+    result: Meting = _beoordelen(
+        actor=actor, actie="meting_beoordelen", obj=meting, besluit=besluit, toelichting=toelichting
+    )
     return result
 
 
@@ -316,15 +417,26 @@ def besteding_indienen(
     controleer_deelname(project, organisatie)
     controleer_schrijfbaar(project)
     return opslaan(
-        actor=actor, actie="besteding_indienen", obj=Besteding(),
-        project=project, periode=periode, kostensoort=kostensoort, bedrag=bedrag, omschrijving=omschrijving,
-        beschikking=beschikking, **_indiener(actor, organisatie),
+        actor=actor,
+        actie="besteding_indienen",
+        obj=Besteding(),
+        project=project,
+        periode=periode,
+        kostensoort=kostensoort,
+        bedrag=bedrag,
+        omschrijving=omschrijving,
+        beschikking=beschikking,
+        **_indiener(actor, organisatie),
     )
 
 
 @transaction.atomic
 def besteding_corrigeren(
-    *, actor: Actor, besteding: Besteding, versie: int | None = None, organisatie: Organisatie | None = None,
+    *,
+    actor: Actor,
+    besteding: Besteding,
+    versie: int | None = None,
+    organisatie: Organisatie | None = None,
     **velden: Any,
 ) -> Besteding:
     if onbekend := set(velden) - {"bedrag", "kostensoort", "omschrijving", "periode"}:
@@ -332,16 +444,27 @@ def besteding_corrigeren(
     besteding = Besteding.objects.select_for_update().select_related("project").get(pk=besteding.pk)
     controleer_deelname(besteding.project, organisatie)
     result: Besteding = _corrigeren(
-        actor=actor, actie="besteding_corrigeren", obj=besteding, versie=versie, project=besteding.project, velden=velden
+        actor=actor,
+        actie="besteding_corrigeren",
+        obj=besteding,
+        versie=versie,
+        project=besteding.project,
+        velden=velden,
     )
     return result
 
 
 @transaction.atomic
-def besteding_beoordelen(*, actor: Actor, besteding: Besteding, besluit: str, toelichting: str = "") -> Besteding:
+def besteding_beoordelen(
+    *, actor: Actor, besteding: Besteding, besluit: str, toelichting: str = ""
+) -> Besteding:
     besteding = Besteding.objects.select_for_update().get(pk=besteding.pk)
     result: Besteding = _beoordelen(
-        actor=actor, actie="besteding_beoordelen", obj=besteding, besluit=besluit, toelichting=toelichting
+        actor=actor,
+        actie="besteding_beoordelen",
+        obj=besteding,
+        besluit=besluit,
+        toelichting=toelichting,
     )
     return result
 
@@ -362,25 +485,43 @@ def voortgangsverslag_indienen(
     if Voortgangsverslag.objects.filter(project=project, periode=periode).exists():
         raise Conflict(f"Over {periode} is al een voortgangsverslag ingediend; corrigeer dat.")
     verslag = opslaan(
-        actor=actor, actie="voortgangsverslag_indienen", obj=Voortgangsverslag(),
-        project=project, periode=periode, samenvatting=samenvatting, risicos=risicos, afwijkingen=afwijkingen,
+        actor=actor,
+        actie="voortgangsverslag_indienen",
+        obj=Voortgangsverslag(),
+        project=project,
+        periode=periode,
+        samenvatting=samenvatting,
+        risicos=risicos,
+        afwijkingen=afwijkingen,
         **_indiener(actor, organisatie),
     )
-    _verplichting_voldaan(actor=actor, project=project, periode=periode, soort=Rapportageverplichting.Soort.VOORTGANG)
+    _verplichting_voldaan(
+        actor=actor, project=project, periode=periode, soort=Rapportageverplichting.Soort.VOORTGANG
+    )
     return verslag
 
 
 @transaction.atomic
 def voortgangsverslag_corrigeren(
-    *, actor: Actor, verslag: Voortgangsverslag, versie: int | None = None,
-    organisatie: Organisatie | None = None, **velden: Any,
+    *,
+    actor: Actor,
+    verslag: Voortgangsverslag,
+    versie: int | None = None,
+    organisatie: Organisatie | None = None,
+    **velden: Any,
 ) -> Voortgangsverslag:
     if onbekend := set(velden) - {"samenvatting", "risicos", "afwijkingen"}:
         raise ValidationError(f"Onbekende velden: {', '.join(sorted(onbekend))}.")
-    verslag = Voortgangsverslag.objects.select_for_update().select_related("project").get(pk=verslag.pk)
+    verslag = (
+        Voortgangsverslag.objects.select_for_update().select_related("project").get(pk=verslag.pk)
+    )
     controleer_deelname(verslag.project, organisatie)
     result: Voortgangsverslag = _corrigeren(
-        actor=actor, actie="voortgangsverslag_corrigeren", obj=verslag, versie=versie, project=verslag.project,
+        actor=actor,
+        actie="voortgangsverslag_corrigeren",
+        obj=verslag,
+        versie=versie,
+        project=verslag.project,
         velden=velden,
     )
     return result
@@ -392,7 +533,11 @@ def voortgangsverslag_beoordelen(
 ) -> Voortgangsverslag:
     verslag = Voortgangsverslag.objects.select_for_update().get(pk=verslag.pk)
     result: Voortgangsverslag = _beoordelen(
-        actor=actor, actie="voortgangsverslag_beoordelen", obj=verslag, besluit=besluit, toelichting=toelichting
+        actor=actor,
+        actie="voortgangsverslag_beoordelen",
+        obj=verslag,
+        besluit=besluit,
+        toelichting=toelichting,
     )
     return result
 
@@ -418,9 +563,17 @@ def beschikking_aanmaken(
     if status == Beschikking.Status.VERLEEND and datum is None:
         raise ValidationError({"datum": "Een verleende beschikking heeft een datum."})
     return opslaan(
-        actor=actor, actie="beschikking_aanmaken", obj=Beschikking(),
-        project=project, financier=financier, regeling=regeling, kenmerk=kenmerk, bedrag=bedrag,
-        thema=thema, datum=datum, status=status,
+        actor=actor,
+        actie="beschikking_aanmaken",
+        obj=Beschikking(),
+        project=project,
+        financier=financier,
+        regeling=regeling,
+        kenmerk=kenmerk,
+        bedrag=bedrag,
+        thema=thema,
+        datum=datum,
+        status=status,
     )
 
 
@@ -443,8 +596,12 @@ def beschikking_status_wijzigen(
         velden["datum"] = datum
     if status == Beschikking.Status.VASTGESTELD:
         if bedrag_vastgesteld is None:
-            raise ValidationError({"bedrag_vastgesteld": "Bij vaststelling hoort een vastgesteld bedrag."})
-        velden.update(bedrag_vastgesteld=bedrag_vastgesteld, vastgesteld_op=datum or timezone.localdate())
+            raise ValidationError(
+                {"bedrag_vastgesteld": "Bij vaststelling hoort een vastgesteld bedrag."}
+            )
+        velden.update(
+            bedrag_vastgesteld=bedrag_vastgesteld, vastgesteld_op=datum or timezone.localdate()
+        )
     return opslaan(actor=actor, actie="beschikking_status_wijzigen", obj=beschikking, **velden)
 
 
@@ -462,9 +619,15 @@ def tranche_aanmaken(
     beschikking = Beschikking.objects.select_for_update().get(pk=beschikking.pk)
     volgnummer = (beschikking.tranches.aggregate(m=Max("volgnummer"))["m"] or 0) + 1
     return opslaan(
-        actor=actor, actie="tranche_aanmaken", obj=Tranche(),
-        beschikking=beschikking, volgnummer=volgnummer, geplande_datum=geplande_datum, bedrag=bedrag,
-        voorwaarde=voorwaarde, voorwaarde_periode=voorwaarde_periode,
+        actor=actor,
+        actie="tranche_aanmaken",
+        obj=Tranche(),
+        beschikking=beschikking,
+        volgnummer=volgnummer,
+        geplande_datum=geplande_datum,
+        bedrag=bedrag,
+        voorwaarde=voorwaarde,
+        voorwaarde_periode=voorwaarde_periode,
     )
 
 
@@ -474,8 +637,12 @@ def tranche_vrijgeven(*, actor: Actor, tranche: Tranche, reden: str) -> Tranche:
     if tranche.status != Tranche.Status.GEPLAND:
         return tranche
     return opslaan(
-        actor=actor, actie="tranche_vrijgeven", obj=tranche,
-        status=Tranche.Status.VRIJGEGEVEN, vrijgegeven_op=timezone.now(), vrijgave_reden=reden,
+        actor=actor,
+        actie="tranche_vrijgeven",
+        obj=tranche,
+        status=Tranche.Status.VRIJGEGEVEN,
+        vrijgegeven_op=timezone.now(),
+        vrijgave_reden=reden,
     )
 
 
@@ -484,15 +651,27 @@ def tranche_betalen(*, actor: Actor, tranche: Tranche, betaald_op: date) -> Tran
     tranche = Tranche.objects.select_for_update().select_related("beschikking").get(pk=tranche.pk)
     controleer_overgang(Tranche.OVERGANGEN, tranche.status, Tranche.Status.BETAALD, Tranche.Status)
     if tranche.beschikking.status != Beschikking.Status.VERLEEND:
-        raise ValidationError({"status": "Alleen tranches van een verleende beschikking worden betaald."})
+        raise ValidationError(
+            {"status": "Alleen tranches van een verleende beschikking worden betaald."}
+        )
     return opslaan(
-        actor=actor, actie="tranche_betalen", obj=tranche, status=Tranche.Status.BETAALD, betaald_op=betaald_op
+        actor=actor,
+        actie="tranche_betalen",
+        obj=tranche,
+        status=Tranche.Status.BETAALD,
+        betaald_op=betaald_op,
     )
 
 
 @transaction.atomic
 def begrotingsregel_vastleggen(
-    *, actor: Actor, project: Project, jaar: int, kostensoort: str, bedrag: Decimal, toelichting: str = ""
+    *,
+    actor: Actor,
+    project: Project,
+    jaar: int,
+    kostensoort: str,
+    bedrag: Decimal,
+    toelichting: str = "",
 ) -> Begrotingsregel:
     """The first budget for a year and cost category is the original (version 1); each
     later call records a revision as the next version. Versions are never summed."""
@@ -503,20 +682,26 @@ def begrotingsregel_vastleggen(
         .first()
     )
     return opslaan(
-        actor=actor, actie="begroting_herzien" if laatste else "begroting_vastleggen", obj=Begrotingsregel(),
-        project=project, jaar=jaar, kostensoort=kostensoort, bedrag=bedrag, toelichting=toelichting,
+        actor=actor,
+        actie="begroting_herzien" if laatste else "begroting_vastleggen",
+        obj=Begrotingsregel(),
+        project=project,
+        jaar=jaar,
+        kostensoort=kostensoort,
+        bedrag=bedrag,
+        toelichting=toelichting,
         versie=(laatste.versie + 1) if laatste else 1,
     )
 
 
 def besteed_per_thema(programma: Programma, jaar: int, thema: Thema) -> Decimal:
     """Approved expenditure in ``jaar`` charged to grants of ``thema``, summed in the database."""
-    totaal = (
-        Besteding.objects.filter(
-            project__programma=programma, beschikking__thema=thema, status=Beoordeling.GOEDGEKEURD,
-            periode__startswith=str(jaar),
-        ).aggregate(s=Sum("bedrag"))["s"]
-    )
+    totaal = Besteding.objects.filter(
+        project__programma=programma,
+        beschikking__thema=thema,
+        status=Beoordeling.GOEDGEKEURD,
+        periode__startswith=str(jaar),
+    ).aggregate(s=Sum("bedrag"))["s"]
     return totaal or Decimal("0.00")
 
 
@@ -524,18 +709,29 @@ def besteed_per_thema(programma: Programma, jaar: int, thema: Thema) -> Decimal:
 def budget_overhevelen(*, actor: Actor, envelop: Budgetenvelop, bedrag: Decimal) -> Budgetenvelop:
     """Carry unspent budget of a theme into the next year, within the programme's maximum
     share. Returns the next year's envelope (created with no budget of its own if needed)."""
-    envelop = Budgetenvelop.objects.select_for_update().select_related("programma", "thema").get(pk=envelop.pk)
+    envelop = (
+        Budgetenvelop.objects.select_for_update()
+        .select_related("programma", "thema")
+        .get(pk=envelop.pk)
+    )
     programma = envelop.programma
     onbesteed = envelop.beschikbaar - besteed_per_thema(programma, envelop.jaar, envelop.thema)
-    maximum = (max(onbesteed, Decimal(0)) * programma.max_overheveling_percentage / 100).quantize(Decimal("0.01"))
+    maximum = (max(onbesteed, Decimal(0)) * programma.max_overheveling_percentage / 100).quantize(
+        Decimal("0.01")
+    )
     if bedrag > maximum:
         raise ValidationError(
-            {"bedrag": f"Er kan hoogstens € {maximum} worden overgeheveld "
-                       f"({programma.max_overheveling_percentage}% van € {onbesteed} onbesteed)."}
+            {
+                "bedrag": f"Er kan hoogstens € {maximum} worden overgeheveld "
+                f"({programma.max_overheveling_percentage}% van € {onbesteed} onbesteed)."
+            }
         )
     programma.valideer_jaar(envelop.jaar + 1, "jaar")
     volgende, _ = Budgetenvelop.objects.select_for_update().get_or_create(
-        programma=programma, thema=envelop.thema, jaar=envelop.jaar + 1, defaults={"bedrag": Decimal("0.00")}
+        programma=programma,
+        thema=envelop.thema,
+        jaar=envelop.jaar + 1,
+        defaults={"bedrag": Decimal("0.00")},
     )
     return opslaan(actor=actor, actie="budget_overhevelen", obj=volgende, overheveling_in=bedrag)
 
@@ -551,42 +747,72 @@ def verplichtingen_afleiden(*, actor: Actor, project: Project) -> list[Rapportag
     fulfilled ones are kept."""
     termijn = timedelta(days=project.rapportagetermijn_dagen)
     gewenst: dict[tuple[str, str], date] = {}
-    for periode in perioden_tussen(project.startdatum, project.einddatum, project.rapportagefrequentie):
+    for periode in perioden_tussen(
+        project.startdatum, project.einddatum, project.rapportagefrequentie
+    ):
         gewenst[(Rapportageverplichting.Soort.VOORTGANG, periode.code)] = periode.einde + termijn
     for periode in perioden_tussen(project.startdatum, project.einddatum, "jaar"):
-        gewenst[(Rapportageverplichting.Soort.FINANCIEEL, periode.code)] = date(periode.jaar + 1, 4, 1)
-    gewenst[(Rapportageverplichting.Soort.EIND, str(project.einddatum.year))] = project.einddatum + timedelta(days=90)
+        gewenst[(Rapportageverplichting.Soort.FINANCIEEL, periode.code)] = date(
+            periode.jaar + 1, 4, 1
+        )
+    gewenst[(Rapportageverplichting.Soort.EIND, str(project.einddatum.year))] = (
+        project.einddatum + timedelta(days=90)
+    )
 
-    bestaand = {(v.soort, v.periode): v for v in Rapportageverplichting.objects.select_for_update().filter(project=project)}
+    bestaand = {
+        (v.soort, v.periode): v
+        for v in Rapportageverplichting.objects.select_for_update().filter(project=project)
+    }
     for sleutel, verplichting in bestaand.items():
         if sleutel not in gewenst and verplichting.status != Rapportageverplichting.Status.VOLDAAN:
-            registreer(actor=actor, actie="verplichting_vervallen", obj=verplichting, voor=momentopname(verplichting))
+            registreer(
+                actor=actor,
+                actie="verplichting_vervallen",
+                obj=verplichting,
+                voor=momentopname(verplichting),
+            )
             verplichting.delete()
     resultaat = []
     vandaag = timezone.localdate()
-    for (soort, periode), deadline in sorted(gewenst.items(), key=lambda kv: kv[1]):
-        verplichting = bestaand.get((soort, periode))
-        if verplichting is None:
-            verplichting = Rapportageverplichting(project=project, soort=soort, periode=periode)
-        elif verplichting.deadline == deadline:
-            resultaat.append(verplichting)
+    for (soort, code), deadline in sorted(gewenst.items(), key=lambda kv: kv[1]):
+        gevonden = bestaand.get((soort, code))
+        verplichting = gevonden or Rapportageverplichting(
+            project=project, soort=soort, periode=code
+        )
+        if gevonden is not None and gevonden.deadline == deadline:
+            resultaat.append(gevonden)
             continue
         status = verplichting.status
         if status != Rapportageverplichting.Status.VOLDAAN:
-            status = Rapportageverplichting.Status.TE_LAAT if deadline < vandaag else Rapportageverplichting.Status.OPEN
+            status = (
+                Rapportageverplichting.Status.TE_LAAT
+                if deadline < vandaag
+                else Rapportageverplichting.Status.OPEN
+            )
         resultaat.append(
-            opslaan(actor=actor, actie="verplichting_afleiden", obj=verplichting, deadline=deadline, status=status)
+            opslaan(
+                actor=actor,
+                actie="verplichting_afleiden",
+                obj=verplichting,
+                deadline=deadline,
+                status=status,
+            )
         )
     return resultaat
 
 
 def _verplichting_voldaan(*, actor: Actor, project: Project, periode: str, soort: str) -> None:
-    for verplichting in Rapportageverplichting.objects.select_for_update().filter(
-        project=project, soort=soort, periode__in=_omvattende_perioden(project, periode)
-    ).exclude(status=Rapportageverplichting.Status.VOLDAAN):
+    for verplichting in (
+        Rapportageverplichting.objects.select_for_update()
+        .filter(project=project, soort=soort, periode__in=_omvattende_perioden(project, periode))
+        .exclude(status=Rapportageverplichting.Status.VOLDAAN)
+    ):
         opslaan(
-            actor=actor, actie="verplichting_voldaan", obj=verplichting,
-            status=Rapportageverplichting.Status.VOLDAAN, voldaan_op=timezone.now(),
+            actor=actor,
+            actie="verplichting_voldaan",
+            obj=verplichting,
+            status=Rapportageverplichting.Status.VOLDAAN,
+            voldaan_op=timezone.now(),
         )
 
 
@@ -595,6 +821,8 @@ def _omvattende_perioden(project: Project, periode: str) -> list[str]:
     doel = parse_periode(periode)
     return [
         p.code
-        for p in perioden_tussen(project.startdatum, project.einddatum, project.rapportagefrequentie)
+        for p in perioden_tussen(
+            project.startdatum, project.einddatum, project.rapportagefrequentie
+        )
         if p.start <= doel.einde and p.einde >= doel.start
     ]
