@@ -49,6 +49,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "ontschot.middleware.ApiMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -57,6 +58,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "programma.idempotentie.IdempotentieMiddleware",
 ]
 
 ROOT_URLCONF = "ontschot.urls"
@@ -131,12 +133,21 @@ else:
     Q_CLUSTER["orm"] = "default"
 Q_CLUSTER["sync"] = env_bool("Q_SYNC", False)
 
+# Partner API limits: request bodies (a batch of 10,000 measurements is about 1.5 MB) and
+# requests per API key per minute, counted in the cache (shared through Redis when set).
+API_MAX_BODY_BYTES = int(os.environ.get("API_MAX_BODY_BYTES", str(8 * 1024 * 1024)))
+DATA_UPLOAD_MAX_MEMORY_SIZE = API_MAX_BODY_BYTES
+API_LIMIET_PER_MINUUT = int(os.environ.get("API_LIMIET_PER_MINUUT", "1200"))
+API_MAX_BATCH = 10_000
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Messages live in the session, not in a cookie: a new API key is shown once as a message.
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "overzicht"
 LOGOUT_REDIRECT_URL = "login"
