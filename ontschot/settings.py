@@ -139,6 +139,8 @@ API_MAX_BODY_BYTES = int(os.environ.get("API_MAX_BODY_BYTES", str(8 * 1024 * 102
 DATA_UPLOAD_MAX_MEMORY_SIZE = API_MAX_BODY_BYTES
 API_LIMIET_PER_MINUUT = int(os.environ.get("API_LIMIET_PER_MINUUT", "1200"))
 API_MAX_BATCH = 10_000
+# The public address of the API as the OpenAPI spec announces it.
+API_SERVER_URL = os.environ.get("API_SERVER_URL", "https://ontschot.example.nl/api/v1")
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

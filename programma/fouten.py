@@ -16,3 +16,11 @@ class Bulkfouten(Exception):
     def __init__(self, fouten: list[dict[str, object]]) -> None:
         super().__init__(f"{len(fouten)} fout(en) in de batch; er is niets opgeslagen.")
         self.fouten = fouten
+
+
+class VersieVerouderd(Conflict):
+    """The caller changed an older version than the current one (a lost update averted)."""
+
+
+class VoorwaardeOntbreekt(Exception):
+    """A change that must name the version it changes (``If-Match``) did not."""

@@ -509,3 +509,28 @@ class Auditregel(models.Model):
 
     def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
         raise PermissionError("Een auditregel wordt nooit verwijderd.")
+
+
+class Idempotentieverzoek(models.Model):
+    """A POST made with an ``Idempotency-Key``: its response is kept for 24 hours so a
+    retry gets the same answer and creates nothing new."""
+
+    sleutel_hash = models.CharField("API-sleutel (hash)", max_length=64)
+    idempotentiesleutel = models.CharField("Idempotency-Key", max_length=255)
+    verzoek_hash = models.CharField("hash van methode, pad en body", max_length=64)
+    status_code = models.PositiveSmallIntegerField("statuscode", default=0)
+    inhoud = models.TextField("antwoord", blank=True)
+    headers = models.JSONField("headers", default=dict)
+    aangemaakt_op = models.DateTimeField("aangemaakt op", auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = "idempotent verzoek"
+        verbose_name_plural = "idempotente verzoeken"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["sleutel_hash", "idempotentiesleutel"], name="idempotentiesleutel_uniek"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.idempotentiesleutel} ({self.status_code})"

@@ -598,3 +598,43 @@ class Voortgangsverslag(Beoordeelbaar):
         if self.project_id and self.periode:
             parse_periode(self.periode)
             self.project.valideer_periode(self.periode)
+
+
+class Periodevergrendeling(models.Model):
+    """A period the programme office has closed: no submissions or corrections for it,
+    for one project or (without a project) for the whole programme."""
+
+    programma = models.ForeignKey(
+        Programma, on_delete=models.CASCADE, related_name="vergrendelingen"
+    )
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, null=True, blank=True, related_name="vergrendelingen"
+    )
+    periode = models.CharField("periode", max_length=7, validators=[valideer_periode])
+    vergrendeld_door = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    vergrendeld_op = models.DateTimeField("vergrendeld op", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "periodevergrendeling"
+        verbose_name_plural = "periodevergrendelingen"
+        ordering = ["programma", "periode"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["programma", "project", "periode"],
+                name="vergrendeling_uniek",
+                nulls_distinct=False,
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.periode} vergrendeld ({self.project or self.programma})"
+
+    def clean(self) -> None:
+        if (
+            self.project is not None
+            and self.programma_id
+            and self.project.programma_id != self.programma_id
+        ):
+            raise ValidationError({"project": "Het project hoort bij een ander programma."})

@@ -11,11 +11,11 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max, Sum
+from django.db.models import Max, Q, Sum
 from django.utils import timezone
 
 from programma.audit import Actor, momentopname, registreer, registreer_bulk
-from programma.fouten import Bulkfouten, Conflict, NietGevonden
+from programma.fouten import Bulkfouten, Conflict, NietGevonden, VersieVerouderd
 from programma.models import Budgetenvelop, Focusgebied, Organisatie, Programma, Thema
 from programma.perioden import parse_periode, perioden_tussen
 from programma.services import controleer_overgang, opslaan
@@ -28,6 +28,7 @@ from projecten.models import (
     Doel,
     Indicator,
     Meting,
+    Periodevergrendeling,
     Project,
     Projectpartner,
     Rapportageverplichting,
@@ -145,6 +146,64 @@ def controleer_schrijfbaar(project: Project) -> None:
         )
 
 
+def vergrendelde_perioden(project: Project) -> list[str]:
+    """Codes of the locked periods that apply to ``project`` (its own and programme-wide)."""
+    return list(
+        Periodevergrendeling.objects.filter(programma_id=project.programma_id)
+        .filter(Q(project__isnull=True) | Q(project=project))
+        .values_list("periode", flat=True)
+    )
+
+
+def controleer_periode_open(
+    project: Project, periode: str, vergrendeld: list[str] | None = None
+) -> None:
+    """Refuse writes to a period that overlaps a locked period of the project or programme."""
+    try:
+        doel = parse_periode(periode)
+    except ValidationError:
+        return  # the field validation reports a malformed period
+    for code in vergrendelde_perioden(project) if vergrendeld is None else vergrendeld:
+        slot = parse_periode(code)
+        if slot.start <= doel.einde and slot.einde >= doel.start:
+            raise Conflict(
+                f"Periode {code} is vergrendeld: er kan niets meer worden ingediend of gewijzigd."
+            )
+
+
+@transaction.atomic
+def periode_vergrendelen(
+    *, actor: Actor, programma: Programma, periode: str, project: Project | None = None
+) -> Periodevergrendeling:
+    """Lock a period for one project or, without a project, for the whole programme."""
+    Programma.objects.select_for_update().get(pk=programma.pk)
+    bestaand = Periodevergrendeling.objects.filter(
+        programma=programma, project=project, periode=periode
+    ).first()
+    if bestaand:
+        return bestaand
+    return opslaan(
+        actor=actor,
+        actie="periode_vergrendelen",
+        obj=Periodevergrendeling(),
+        programma=programma,
+        project=project,
+        periode=periode,
+        vergrendeld_door=actor.gebruiker,
+    )
+
+
+@transaction.atomic
+def periode_ontgrendelen(*, actor: Actor, vergrendeling: Periodevergrendeling) -> None:
+    registreer(
+        actor=actor,
+        actie="periode_ontgrendelen",
+        obj=vergrendeling,
+        voor=momentopname(vergrendeling),
+    )
+    vergrendeling.delete()
+
+
 def controleer_deelname(project: Project, organisatie: Organisatie | None) -> None:
     """A partner writes only for projects its organisation takes part in. The project is
     reported as not found, so its existence is not revealed."""
@@ -224,6 +283,7 @@ def meting_indienen(
     project = indicator.doel.project
     controleer_deelname(project, organisatie)
     controleer_schrijfbaar(project)
+    controleer_periode_open(project, periode)
     if Meting.objects.filter(indicator=indicator, periode=periode).exists():
         raise Conflict(
             f"Voor {indicator} is over {periode} al een meting ingediend; corrigeer die."
@@ -259,6 +319,7 @@ def metingen_indienen(
         ).values_list("indicator_id", "periode")
     )
     deelname: dict[int, bool] = {}
+    vergrendeld: dict[int, list[str]] = {}
     for index, item in enumerate(items):
         indicator: Indicator = item["indicator"]
         project = indicator.doel.project
@@ -277,6 +338,13 @@ def metingen_indienen(
                     "melding": f"Project {project.code} is gesloten.",
                 }
             )
+            continue
+        if project.pk not in vergrendeld:
+            vergrendeld[project.pk] = vergrendelde_perioden(project)
+        try:
+            controleer_periode_open(project, item["periode"], vergrendeld[project.pk])
+        except Conflict as fout:
+            fouten.append({"index": index, "veld": "periode", "melding": str(fout)})
             continue
         sleutel = (indicator.pk, item["periode"])
         if sleutel in gezien or sleutel in bestaand:
@@ -327,8 +395,11 @@ def _corrigeren(
     """A returned (or not yet reviewed) submission may be corrected; it goes back into
     review with a new version. ``versie`` guards against lost updates."""
     controleer_schrijfbaar(project)
+    controleer_periode_open(project, velden.get("periode") or obj.periode)  # type: ignore[attr-defined]
+    if velden.get("periode"):
+        controleer_periode_open(project, obj.periode)  # type: ignore[attr-defined]
     if versie is not None and versie != obj.versie:
-        raise Conflict(f"Versie {versie} is verouderd; de huidige versie is {obj.versie}.")
+        raise VersieVerouderd(f"Versie {versie} is verouderd; de huidige versie is {obj.versie}.")
     if obj.status == Beoordeling.GOEDGEKEURD:
         raise Conflict("Een goedgekeurde inzending kan niet meer worden gecorrigeerd.")
     return opslaan(
@@ -416,6 +487,7 @@ def besteding_indienen(
 ) -> Besteding:
     controleer_deelname(project, organisatie)
     controleer_schrijfbaar(project)
+    controleer_periode_open(project, periode)
     return opslaan(
         actor=actor,
         actie="besteding_indienen",
@@ -482,6 +554,7 @@ def voortgangsverslag_indienen(
 ) -> Voortgangsverslag:
     controleer_deelname(project, organisatie)
     controleer_schrijfbaar(project)
+    controleer_periode_open(project, periode)
     if Voortgangsverslag.objects.filter(project=project, periode=periode).exists():
         raise Conflict(f"Over {periode} is al een voortgangsverslag ingediend; corrigeer dat.")
     verslag = opslaan(

@@ -1,0 +1,48 @@
+"""HTTP plumbing for the partner API: the API-Version header, the body size limit and
+problem details for URLs the API does not know (a trailing slash included)."""
+
+from collections.abc import Callable
+
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
+from django.http import HttpRequest, HttpResponse
+
+from ontschot.problemen import probleem
+
+API_PREFIX = "/api/v1/"
+
+
+class ApiMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if not request.path.startswith(API_PREFIX):
+            return self.get_response(request)
+        response = self._te_groot(request) or self.get_response(request)
+        if response.status_code == 404 and not response.get("Content-Type", "").startswith(
+            ("application/problem+json", "application/json")
+        ):
+            response = probleem(
+                request, 404, "Deze URL bestaat niet in de API.", soort="niet-gevonden"
+            )
+        from ontschot.api import API_VERSIE
+
+        response["API-Version"] = API_VERSIE
+        return response
+
+    def _te_groot(self, request: HttpRequest) -> HttpResponse | None:
+        limiet = settings.API_MAX_BODY_BYTES
+        try:
+            lengte = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            lengte = 0
+        melding = f"De body is groter dan {limiet} bytes; stuur grote batches in delen."
+        if lengte > limiet:
+            return probleem(request, 413, melding, soort="te-groot")
+        if request.method in ("POST", "PUT", "PATCH"):
+            try:
+                request.body  # noqa: B018 - read now so an oversized chunked body is caught here
+            except RequestDataTooBig:
+                return probleem(request, 413, melding, soort="te-groot")
+        return None

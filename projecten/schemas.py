@@ -1,0 +1,305 @@
+"""The partner API's shapes. Field names are lowerCamelCase on the wire; every schema
+lists its fields explicitly and input schemas refuse unknown fields."""
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Annotated, Any
+
+from ninja import Field, FilterSchema, Schema
+from ninja.filter_schema import FilterConfigDict
+from pydantic import ConfigDict
+from pydantic.alias_generators import to_camel
+
+from ontschot.paginering import MAX_GROOTTE, STANDAARD_GROOTTE
+from programma.perioden import PERIODE_PATROON
+from projecten.models import Beoordeling, Kostensoort
+
+PERIODE = Annotated[
+    str,
+    Field(
+        pattern=PERIODE_PATROON.pattern,
+        description="JJJJ, JJJJ-H1/H2, JJJJ-K1..K4 of JJJJ-MM",
+        examples=["2025-K2"],
+    ),
+]
+WAARDE = Annotated[
+    Decimal, Field(max_digits=18, decimal_places=4, allow_inf_nan=False, examples=["42.5"])
+]
+BEDRAG = Annotated[
+    Decimal,
+    Field(max_digits=14, decimal_places=2, ge=0, allow_inf_nan=False, examples=["1250.00"]),
+]
+TEKST = Annotated[str, Field(max_length=5000)]
+
+
+class Uit(Schema):
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, from_attributes=True)
+
+
+class In(Schema):
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="forbid")
+
+
+class Pagina(Uit):
+    aantal: int
+    volgende: str | None
+    vorige: str | None
+
+
+class Lijstfilter(FilterSchema):
+    model_config = FilterConfigDict(extra="forbid")
+
+    project: int | None = Field(None, description="Id van het project")
+    periode: PERIODE | None = None
+    status: Beoordeling | None = None
+    gewijzigd_sinds: datetime | None = Field(None, alias="gewijzigdSinds")
+    pagina: int = Field(1, ge=1, le=1_000_000)
+    pagina_grootte: int = Field(STANDAARD_GROOTTE, ge=1, le=MAX_GROOTTE, alias="paginaGrootte")
+
+
+# --- projects -----------------------------------------------------------------------------
+
+
+class StreefwaardeUit(Uit):
+    periode: str
+    waarde: Decimal
+
+
+class IndicatorUit(Uit):
+    id: int
+    doel: str = Field(..., description="Titel van het projectdoel")
+    naam: str
+    eenheid: str
+    richting: str
+    cumulatief: bool
+    aggregatie: str
+    basiswaarde: Decimal | None
+    basisjaar: int | None
+    streefwaarden: list[StreefwaardeUit]
+
+    @staticmethod
+    def resolve_doel(obj: Any) -> str:
+        return str(obj.doel.titel)
+
+    @staticmethod
+    def resolve_streefwaarden(obj: Any) -> list[Any]:
+        return list(obj.streefwaarden.all())
+
+
+class VerplichtingUit(Uit):
+    soort: str
+    periode: str
+    deadline: date
+    status: str
+
+
+class ProjectUit(Uit):
+    id: int
+    code: str
+    titel: str
+    programma: str
+    status: str
+    startdatum: date
+    einddatum: date
+    rapportagefrequentie: str
+    penvoerder: str
+    themas: list[str]
+    focusgebieden: list[str]
+
+    @staticmethod
+    def resolve_programma(obj: Any) -> str:
+        return str(obj.programma.code)
+
+    @staticmethod
+    def resolve_penvoerder(obj: Any) -> str:
+        return str(obj.penvoerder.naam)
+
+    @staticmethod
+    def resolve_themas(obj: Any) -> list[str]:
+        return [t.naam for t in obj.themas.all()]
+
+    @staticmethod
+    def resolve_focusgebieden(obj: Any) -> list[str]:
+        return [f.naam for f in obj.focusgebieden.all()]
+
+
+class ProjectDetailUit(ProjectUit):
+    perioden: list[str] = Field(..., description="De rapportageperioden van het project")
+    indicatoren: list[IndicatorUit]
+    verplichtingen: list[VerplichtingUit]
+
+    @staticmethod
+    def resolve_perioden(obj: Any) -> list[str]:
+        from programma.perioden import perioden_tussen
+
+        return [
+            p.code for p in perioden_tussen(obj.startdatum, obj.einddatum, obj.rapportagefrequentie)
+        ]
+
+    @staticmethod
+    def resolve_indicatoren(obj: Any) -> list[Any]:
+        return [i for doel in obj.doelen.all() for i in doel.indicatoren.all()]
+
+    @staticmethod
+    def resolve_verplichtingen(obj: Any) -> list[Any]:
+        return list(obj.verplichtingen.all())
+
+
+class ProjectPagina(Pagina):
+    resultaten: list[ProjectUit]
+
+
+class Projectfilter(FilterSchema):
+    model_config = FilterConfigDict(extra="forbid")
+
+    status: str | None = None
+    pagina: int = Field(1, ge=1, le=1_000_000)
+    pagina_grootte: int = Field(STANDAARD_GROOTTE, ge=1, le=MAX_GROOTTE, alias="paginaGrootte")
+
+
+# --- submissions --------------------------------------------------------------------------
+
+
+class BeoordeeldUit(Uit):
+    id: int
+    status: Beoordeling
+    beoordeling_toelichting: str
+    ingediend_op: datetime
+    gewijzigd_op: datetime
+    beoordeeld_op: datetime | None
+    versie: int
+
+
+class MetingIn(In):
+    indicator: int = Field(..., description="Id van de indicator", ge=1, le=2**62)
+    periode: PERIODE
+    waarde: WAARDE
+    toelichting: TEKST = ""
+    bron: Annotated[str, Field(max_length=200)] = ""
+    uitsplitsing: dict[Annotated[str, Field(max_length=100)], WAARDE] = Field(
+        default_factory=dict, max_length=100
+    )
+
+
+class MetingCorrectie(In):
+    waarde: WAARDE
+    toelichting: TEKST = ""
+    bron: Annotated[str, Field(max_length=200)] = ""
+    uitsplitsing: dict[Annotated[str, Field(max_length=100)], WAARDE] = Field(
+        default_factory=dict, max_length=100
+    )
+
+
+class MetingUit(BeoordeeldUit):
+    indicator: int
+    project: int
+    periode: str
+    waarde: Decimal
+    toelichting: str
+    bron: str
+    uitsplitsing: dict[str, Any]
+
+    @staticmethod
+    def resolve_indicator(obj: Any) -> int:
+        return int(obj.indicator_id)
+
+    @staticmethod
+    def resolve_project(obj: Any) -> int:
+        return int(obj.indicator.doel.project_id)
+
+
+class MetingBatchIn(In):
+    items: list[MetingIn] = Field(..., min_length=1, max_length=10_000)
+
+
+class MetingBatchUit(Uit):
+    aantal: int
+    resultaten: list[MetingUit]
+
+
+class MetingPagina(Pagina):
+    resultaten: list[MetingUit]
+
+
+class BestedingIn(In):
+    project: int = Field(..., ge=1, le=2**62)
+    periode: PERIODE
+    kostensoort: Kostensoort
+    bedrag: BEDRAG
+    omschrijving: Annotated[str, Field(max_length=300)] = ""
+    beschikking: int | None = Field(None, ge=1, le=2**62, description="Id van de beschikking")
+
+
+class BestedingCorrectie(In):
+    kostensoort: Kostensoort
+    bedrag: BEDRAG
+    omschrijving: Annotated[str, Field(max_length=300)] = ""
+
+
+class BestedingUit(BeoordeeldUit):
+    project: int
+    beschikking: int | None
+    periode: str
+    kostensoort: str
+    bedrag: Decimal
+    omschrijving: str
+
+    @staticmethod
+    def resolve_project(obj: Any) -> int:
+        return int(obj.project_id)
+
+    @staticmethod
+    def resolve_beschikking(obj: Any) -> int | None:
+        return obj.beschikking_id  # type: ignore[no-any-return]
+
+
+class BestedingBatchIn(In):
+    items: list[BestedingIn] = Field(..., min_length=1, max_length=10_000)
+
+
+class BestedingBatchUit(Uit):
+    aantal: int
+    resultaten: list[BestedingUit]
+
+
+class BestedingPagina(Pagina):
+    resultaten: list[BestedingUit]
+
+
+class VerslagIn(In):
+    project: int = Field(..., ge=1, le=2**62)
+    periode: PERIODE
+    samenvatting: Annotated[str, Field(min_length=1, max_length=20_000)]
+    risicos: Annotated[str, Field(max_length=20_000)] = ""
+    afwijkingen: Annotated[str, Field(max_length=20_000)] = ""
+
+
+class VerslagCorrectie(In):
+    samenvatting: Annotated[str, Field(min_length=1, max_length=20_000)]
+    risicos: Annotated[str, Field(max_length=20_000)] = ""
+    afwijkingen: Annotated[str, Field(max_length=20_000)] = ""
+
+
+class VerslagUit(BeoordeeldUit):
+    project: int
+    periode: str
+    samenvatting: str
+    risicos: str
+    afwijkingen: str
+
+    @staticmethod
+    def resolve_project(obj: Any) -> int:
+        return int(obj.project_id)
+
+
+class VerslagBatchIn(In):
+    items: list[VerslagIn] = Field(..., min_length=1, max_length=10_000)
+
+
+class VerslagBatchUit(Uit):
+    aantal: int
+    resultaten: list[VerslagUit]
+
+
+class VerslagPagina(Pagina):
+    resultaten: list[VerslagUit]
