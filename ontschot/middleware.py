@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from ontschot.problemen import probleem
 
 API_PREFIX = "/api/v1/"
+OPENBAAR = {"/api/v1/openapi.json"}
 
 
 class ApiMiddleware:
@@ -29,6 +30,9 @@ class ApiMiddleware:
         from ontschot.api import API_VERSIE
 
         response["API-Version"] = API_VERSIE
+        if request.path in OPENBAAR:
+            # The spec is public: any site or tool may read it.
+            response["Access-Control-Allow-Origin"] = "*"
         return response
 
     def _te_groot(self, request: HttpRequest) -> HttpResponse | None:
