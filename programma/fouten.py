@@ -2,8 +2,9 @@
 
 
 class Conflict(Exception):
-    """The change is valid in itself but not in the current state (closed project,
-    locked period, a status that cannot follow the current one)."""
+    """The change is valid in itself but not in the current state: a closed project, a
+    locked period, a duplicate submission. (A status that cannot follow the current one
+    is a validation error of the status field.)"""
 
 
 class NietGevonden(Exception):

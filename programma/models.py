@@ -17,9 +17,20 @@ from programma.validators import (
 )
 
 
+class Bedragveld(models.DecimalField):
+    """A DecimalField that refuses floats before Django would round them into a Decimal."""
+
+    def to_python(self, value: Any) -> Any:
+        if isinstance(value, float):
+            raise ValidationError(
+                "Een bedrag moet een decimaal getal zijn, geen float.", code="float"
+            )
+        return super().to_python(value)
+
+
 def bedragveld(verbose_name: str, **opties: Any) -> models.DecimalField:
     """Money: euros with cents, never negative, never a float."""
-    return models.DecimalField(
+    return Bedragveld(
         verbose_name, max_digits=14, decimal_places=2, validators=[valideer_bedrag], **opties
     )
 

@@ -13,7 +13,7 @@ from datetime import date
 from django.core.exceptions import ValidationError
 
 PERIODE_PATROON = re.compile(
-    r"^(?P<jaar>\d{4})(?:-(?:H(?P<h>[12])|K(?P<k>[1-4])|(?P<m>0[1-9]|1[0-2])))?$"
+    r"(?P<jaar>[0-9]{4})(?:-(?:H(?P<h>[12])|K(?P<k>[1-4])|(?P<m>0[1-9]|1[0-2])))?"
 )
 
 FREQUENTIES = {"jaar": 1, "halfjaar": 2, "kwartaal": 4, "maand": 12}
@@ -32,7 +32,7 @@ class Periode:
 
 def parse_periode(code: str) -> Periode:
     """Return the period for ``code``; raise ValidationError with a Dutch message otherwise."""
-    match = PERIODE_PATROON.match(code or "")
+    match = PERIODE_PATROON.fullmatch(code or "")
     if not match:
         raise ValidationError(
             "Ongeldige periode %(code)s: gebruik JJJJ, JJJJ-H1/H2, JJJJ-K1..K4 of JJJJ-MM.",

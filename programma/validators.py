@@ -7,15 +7,15 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 
 gemeentecode_validator = RegexValidator(
-    r"^GM\d{4}$", "Een CBS-gemeentecode is 'GM' gevolgd door 4 cijfers, bijvoorbeeld GM0363."
+    r"^GM[0-9]{4}\Z", "Een CBS-gemeentecode is 'GM' gevolgd door 4 cijfers, bijvoorbeeld GM0363."
 )
-kvk_validator = RegexValidator(r"^\d{8}$", "Een KvK-nummer bestaat uit precies 8 cijfers.")
+kvk_validator = RegexValidator(r"^[0-9]{8}\Z", "Een KvK-nummer bestaat uit precies 8 cijfers.")
 
-GEBIEDSCODE_PATROON = re.compile(r"^(?:GM\d{4}|WK\d{4}[0-9A-Z]{2}|BU\d{4}[0-9A-Z]{4})$")
+GEBIEDSCODE_PATROON = re.compile(r"GM[0-9]{4}|WK[0-9]{4}[0-9A-Z]{2}|BU[0-9]{4}[0-9A-Z]{4}")
 
 
 def valideer_gebiedscode(code: str) -> None:
-    if not GEBIEDSCODE_PATROON.match(code or ""):
+    if not GEBIEDSCODE_PATROON.fullmatch(code or ""):
         raise ValidationError(
             "Ongeldige CBS-gebiedscode %(code)s: gebruik WK + 6 tekens (wijk) of BU + 8 tekens "
             "(buurt), bijvoorbeeld WK036301 of BU0363AA06.",

@@ -326,9 +326,13 @@ class Meting(Beoordeelbaar):
     def clean(self) -> None:
         if not self.indicator_id or not self.periode:
             return
-        parse_periode(self.periode)
-        self.indicator.doel.project.valideer_periode(self.periode)
-        if self.waarde is not None:
+        try:
+            parse_periode(self.periode)
+        except ValidationError:
+            pass  # clean_fields has reported the malformed code under 'periode'
+        else:
+            self.indicator.doel.project.valideer_periode(self.periode)
+        if isinstance(self.waarde, Decimal):  # anything else clean_fields has refused
             self.indicator.valideer_waarde(self.waarde)
         if not isinstance(self.uitsplitsing, dict):
             raise ValidationError(

@@ -23,11 +23,27 @@ PERIODE = Annotated[
     ),
 ]
 WAARDE = Annotated[
-    Decimal, Field(max_digits=18, decimal_places=4, allow_inf_nan=False, examples=["42.5"])
+    Decimal,
+    Field(
+        max_digits=18,
+        decimal_places=4,
+        allow_inf_nan=False,
+        examples=["42.5"],
+        description="Decimaal getal als JSON-getal of als tekst; hoogstens 4 decimalen en "
+        "18 cijfers, geen NaN of Infinity",
+    ),
 ]
 BEDRAG = Annotated[
     Decimal,
-    Field(max_digits=14, decimal_places=2, ge=0, allow_inf_nan=False, examples=["1250.00"]),
+    Field(
+        max_digits=14,
+        decimal_places=2,
+        ge=0,
+        allow_inf_nan=False,
+        examples=["1250.00"],
+        description="Bedrag in euro's, 0 of meer, als JSON-getal of als tekst; hoogstens "
+        "2 decimalen, geen NaN of Infinity",
+    ),
 ]
 TEKST = Annotated[str, Field(max_length=5000)]
 
@@ -41,9 +57,9 @@ class In(Schema):
 
 
 class Pagina(Uit):
-    aantal: int
-    volgende: str | None
-    vorige: str | None
+    aantal: int = Field(..., description="Het totale aantal resultaten over alle pagina's")
+    volgende: str | None = Field(..., description="De URL van de volgende pagina")
+    vorige: str | None = Field(..., description="De URL van de vorige pagina")
 
 
 class Lijstfilter(FilterSchema):
@@ -51,10 +67,21 @@ class Lijstfilter(FilterSchema):
 
     project: int | None = Field(None, description="Id van het project")
     periode: PERIODE | None = None
-    status: Beoordeling | None = None
-    gewijzigd_sinds: datetime | None = Field(None, alias="gewijzigdSinds")
-    pagina: int = Field(1, ge=1, le=1_000_000)
-    pagina_grootte: int = Field(STANDAARD_GROOTTE, ge=1, le=MAX_GROOTTE, alias="paginaGrootte")
+    status: Beoordeling | None = Field(None, description="De stand van de beoordeling")
+    gewijzigd_sinds: datetime | None = Field(
+        None,
+        alias="gewijzigdSinds",
+        description="Alleen wat op of na dit moment is gewijzigd (ISO 8601 met tijdzone)",
+        examples=["2025-07-01T00:00:00+02:00"],
+    )
+    pagina: int = Field(1, ge=1, le=1_000_000, description="Paginanummer, vanaf 1")
+    pagina_grootte: int = Field(
+        STANDAARD_GROOTTE,
+        ge=1,
+        le=MAX_GROOTTE,
+        alias="paginaGrootte",
+        description=f"Resultaten per pagina, hoogstens {MAX_GROOTTE}",
+    )
 
 
 # --- projects -----------------------------------------------------------------------------
@@ -194,7 +221,7 @@ class MetingUit(BeoordeeldUit):
     indicator: int
     project: int
     periode: str
-    waarde: Decimal
+    waarde: Decimal = Field(..., description="Exact, als tekst", examples=["42.5"])
     toelichting: str
     bron: str
     uitsplitsing: dict[str, Any]
@@ -241,7 +268,7 @@ class BestedingUit(BeoordeeldUit):
     beschikking: int | None
     periode: str
     kostensoort: str
-    bedrag: Decimal
+    bedrag: Decimal = Field(..., description="In euro's, exact, als tekst", examples=["1250.00"])
     omschrijving: str
 
     @staticmethod

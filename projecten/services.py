@@ -111,6 +111,7 @@ def project_wijzigen(*, actor: Actor, project: Project, **velden: Any) -> Projec
     if onbekend := set(velden) - toegestaan:
         raise ValidationError(f"Onbekende velden: {', '.join(sorted(onbekend))}.")
     project = Project.objects.select_for_update().get(pk=project.pk)
+    controleer_schrijfbaar(project)
     opslaan(actor=actor, actie="project_wijzigen", obj=project, **velden)
     verplichtingen_afleiden(actor=actor, project=project)
     return project
@@ -127,6 +128,7 @@ def project_status_wijzigen(*, actor: Actor, project: Project, status: str) -> P
 def projectpartner_toevoegen(
     *, actor: Actor, project: Project, organisatie: Organisatie, rol: str
 ) -> Projectpartner:
+    controleer_schrijfbaar(project)
     if Projectpartner.objects.filter(project=project, organisatie=organisatie).exists():
         raise ValidationError({"organisatie": f"{organisatie} is al partner in dit project."})
     return opslaan(
@@ -216,6 +218,7 @@ def controleer_deelname(project: Project, organisatie: Organisatie | None) -> No
 
 @transaction.atomic
 def doel_aanmaken(*, actor: Actor, project: Project, titel: str, omschrijving: str = "") -> Doel:
+    controleer_schrijfbaar(project)
     return opslaan(
         actor=actor,
         actie="doel_aanmaken",
@@ -237,6 +240,7 @@ def indicator_aanmaken(
 ) -> Indicator:
     """Create a project indicator; ``semantiek`` holds eenheid, richting, cumulatief,
     aggregatie, basiswaarde, basisjaar and programma_indicator."""
+    controleer_schrijfbaar(doel.project)
     indicator = opslaan(
         actor=actor, actie="indicator_aanmaken", obj=Indicator(), doel=doel, naam=naam, **semantiek
     )
@@ -250,6 +254,7 @@ def streefwaarden_vastleggen(
     *, actor: Actor, indicator: Indicator, waarden: dict[str, Decimal]
 ) -> list[Streefwaarde]:
     """Set targets per period, creating or changing each; all or none are saved."""
+    controleer_schrijfbaar(indicator.doel.project)
     bestaand = {
         s.periode: s for s in Streefwaarde.objects.select_for_update().filter(indicator=indicator)
     }
@@ -723,9 +728,14 @@ def tranche_vrijgeven(*, actor: Actor, tranche: Tranche, reden: str) -> Tranche:
 def tranche_betalen(*, actor: Actor, tranche: Tranche, betaald_op: date) -> Tranche:
     tranche = Tranche.objects.select_for_update().select_related("beschikking").get(pk=tranche.pk)
     controleer_overgang(Tranche.OVERGANGEN, tranche.status, Tranche.Status.BETAALD, Tranche.Status)
-    if tranche.beschikking.status != Beschikking.Status.VERLEEND:
+    if tranche.beschikking.status not in (
+        Beschikking.Status.VERLEEND,
+        Beschikking.Status.VASTGESTELD,
+    ):
         raise ValidationError(
-            {"status": "Alleen tranches van een verleende beschikking worden betaald."}
+            {
+                "status": "Alleen tranches van een verleende of vastgestelde beschikking worden betaald."
+            }
         )
     return opslaan(
         actor=actor,
@@ -748,6 +758,7 @@ def begrotingsregel_vastleggen(
 ) -> Begrotingsregel:
     """The first budget for a year and cost category is the original (version 1); each
     later call records a revision as the next version. Versions are never summed."""
+    controleer_schrijfbaar(project)
     laatste = (
         Begrotingsregel.objects.select_for_update()
         .filter(project=project, jaar=jaar, kostensoort=kostensoort)
@@ -775,7 +786,8 @@ def besteed_per_thema(programma: Programma, jaar: int, thema: Thema) -> Decimal:
         status=Beoordeling.GOEDGEKEURD,
         periode__startswith=str(jaar),
     ).aggregate(s=Sum("bedrag"))["s"]
-    return totaal or Decimal("0.00")
+    # SQLite sums decimals as floating point: bring the total back to exact cents.
+    return (totaal or Decimal("0")).quantize(Decimal("0.01"))
 
 
 @transaction.atomic
@@ -852,9 +864,6 @@ def verplichtingen_afleiden(*, actor: Actor, project: Project) -> list[Rapportag
         verplichting = gevonden or Rapportageverplichting(
             project=project, soort=soort, periode=code
         )
-        if gevonden is not None and gevonden.deadline == deadline:
-            resultaat.append(gevonden)
-            continue
         status = verplichting.status
         if status != Rapportageverplichting.Status.VOLDAAN:
             status = (
@@ -862,6 +871,9 @@ def verplichtingen_afleiden(*, actor: Actor, project: Project) -> list[Rapportag
                 if deadline < vandaag
                 else Rapportageverplichting.Status.OPEN
             )
+        if gevonden is not None and gevonden.deadline == deadline and gevonden.status == status:
+            resultaat.append(gevonden)
+            continue
         resultaat.append(
             opslaan(
                 actor=actor,
