@@ -3,6 +3,7 @@ every error into problem details and documents them in the OpenAPI spec."""
 
 import json
 import logging
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -12,9 +13,11 @@ from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, AuthorizationError, HttpError, Throttled
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.operation import Operation
 from ninja.parser import Parser
 from ninja.renderers import JSONRenderer
 from ninja.responses import NinjaJSONEncoder
+from pydantic.alias_generators import to_camel
 
 from ontschot.problemen import PROBLEEM_MEDIATYPE, probleem
 from programma.api import ApiSleutelAuth, SleutelLimiet
@@ -63,6 +66,11 @@ class Renderer(JSONRenderer):
 
 
 class OntschotApi(NinjaAPI):
+    def get_openapi_operation_id(self, operation: Operation) -> str:
+        """lowerCamelCase from the view's name (``meting_indienen`` → ``metingIndienen``), so
+        generated clients get readable method names; the names are unique across the API."""
+        return to_camel(operation.view_func.__name__)
+
     def get_openapi_schema(self, *args: Any, **kwargs: Any) -> Any:
         return documenteer_problemen(super().get_openapi_schema(*args, **kwargs))
 
@@ -154,7 +162,7 @@ def _reden(fout: dict[str, Any]) -> str:
         return f"Te veel decimalen: hoogstens {context.get('decimal_places')}."
     if fout.get("type") in {"greater_than_equal", "less_than_equal", "string_too_long", "too_long"}:
         grens = context.get("ge", context.get("le", context.get("max_length")))
-        return f"{basis} (grens: {grens})."
+        return f"{basis.rstrip('.')} (grens: {grens})."
     if fout.get("type") == "string_pattern_mismatch" and fout.get("loc", [None])[-1] == "periode":
         return "Ongeldige periode: gebruik JJJJ, JJJJ-H1/H2, JJJJ-K1..K4 of JJJJ-MM."
     return basis or str(fout.get("msg", "Ongeldige waarde."))
@@ -166,14 +174,19 @@ def ongeldig(request: HttpRequest, detail: str, params: list[dict[str, Any]]) ->
 
 @api.exception_handler(NinjaValidationError)
 def _ninja_validatie(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
-    params = [
-        {
-            "name": _veldnaam(f.get("loc", ())),
+    params = []
+    for f in exc.errors:
+        loc = list(f.get("loc", ()))
+        param: dict[str, Any] = {
+            "name": _veldnaam(loc),
             "code": f.get("type", "ongeldig"),
             "reason": _reden(f),
         }
-        for f in exc.errors
-    ]
+        if "items" in loc and loc.index("items") + 1 < len(loc):
+            index = loc[loc.index("items") + 1]
+            if isinstance(index, int):
+                param["index"] = index
+        params.append(param)
     return ongeldig(request, f"{len(params)} veld(en) ongeldig; er is niets opgeslagen.", params)
 
 
@@ -280,22 +293,36 @@ def _onverwacht(request: HttpRequest, exc: Exception) -> HttpResponse:
 
 PROBLEEM_SCHEMA = {
     "type": "object",
+    "description": "Probleemdetails (RFC 9457) zoals de NL API Design Rules ze vragen.",
     "required": ["type", "title", "status", "detail"],
     "properties": {
-        "type": {"type": "string", "format": "uri"},
-        "title": {"type": "string"},
-        "status": {"type": "integer"},
+        "type": {
+            "type": "string",
+            "format": "uri",
+            "description": "Soort probleem",
+            "examples": ["urn:ontschot:problemen:ongeldige-invoer"],
+        },
+        "title": {"type": "string", "examples": ["Ongeldige invoer"]},
+        "status": {"type": "integer", "examples": [400]},
         "detail": {"type": "string"},
-        "instance": {"type": "string"},
+        "instance": {"type": "string", "description": "Het pad van het verzoek"},
         "invalidParams": {
             "type": "array",
+            "description": "Bij 400: elk ongeldig veld met de reden, alle tegelijk",
             "items": {
                 "type": "object",
                 "properties": {
-                    "name": {"type": "string"},
-                    "code": {"type": "string"},
-                    "reason": {"type": "string"},
-                    "index": {"type": "integer"},
+                    "name": {
+                        "type": "string",
+                        "description": "Het veld, met punten genest; in een batch items.<index>.<veld>",
+                        "examples": ["waarde"],
+                    },
+                    "code": {"type": "string", "examples": ["decimal_max_places"]},
+                    "reason": {"type": "string", "examples": ["Te veel decimalen: hoogstens 4."]},
+                    "index": {
+                        "type": "integer",
+                        "description": "In een batch: de positie van het item (vanaf 0)",
+                    },
                 },
             },
         },
@@ -313,56 +340,173 @@ BESCHRIJVING = {
     "428": "If-Match ontbreekt",
     "429": "Te veel verzoeken; zie Retry-After",
 }
-API_VERSIE_HEADER = {
-    "description": "De versie van de API",
-    "schema": {"type": "string", "example": API_VERSIE},
+HEADERS: dict[str, dict[str, Any]] = {
+    "API-Version": {
+        "description": "De volledige versie van de API",
+        "schema": {"type": "string", "examples": [API_VERSIE]},
+    },
+    "ETag": {
+        "description": "De versie van deze inzending; stuur hem mee in If-Match om te corrigeren",
+        "schema": {"type": "string", "examples": ['"42-1"']},
+    },
+    "Location": {
+        "description": "De URL van de aangemaakte inzending",
+        "schema": {"type": "string", "format": "uri"},
+    },
+    "Idempotent-Replayed": {
+        "description": "true als dit het bewaarde antwoord op een eerder verzoek met dezelfde "
+        "Idempotency-Key is",
+        "schema": {"type": "string", "enum": ["true"]},
+    },
+    "Retry-After": {
+        "description": "Over zoveel seconden mag u het opnieuw proberen",
+        "schema": {"type": "integer", "minimum": 0},
+    },
+    "WWW-Authenticate": {
+        "description": "Hoe u zich authenticeert",
+        "schema": {"type": "string", "examples": ['Bearer realm="ontschot"']},
+    },
 }
+EXTRA_HEADERS = {"401": ["WWW-Authenticate"], "429": ["Retry-After"]}
+IDEMPOTENCY_KEY = {
+    "name": "Idempotency-Key",
+    "in": "header",
+    "required": False,
+    "description": "Een herhaling binnen 24 uur met dezelfde sleutel (en dezelfde body) geeft "
+    "hetzelfde antwoord, met Idempotent-Replayed: true, en maakt niets nieuws aan. Dezelfde "
+    "sleutel met een andere body geeft 422.",
+    "schema": {"type": "string", "minLength": 1, "maxLength": 255},
+}
+IF_MATCH = {
+    "name": "If-Match",
+    "in": "header",
+    "required": True,
+    "description": "De ETag van de versie die u corrigeert.",
+    "schema": {"type": "string"},
+}
+#: The submissions, whose single-item responses carry an ETag.
+MET_VERSIE = ("/metingen/", "/bestedingen/", "/voortgangsverslagen/")
+PYTHON_GROEPNAAM = re.compile(r"\(\?P<\w+>")
+
+
+def _antwoordcodes_als_tekst(antwoorden: dict[Any, Any]) -> dict[str, Any]:
+    """Status codes as strings, the way JSON writes them. Ninja keys its own responses by
+    int; a response an operation spells out in ``openapi_extra`` arrives beside it under the
+    string key and wins, so the spec never holds the same code twice."""
+    uit = {str(code): antwoord for code, antwoord in antwoorden.items() if isinstance(code, int)}
+    for code, antwoord in antwoorden.items():
+        if not isinstance(code, int):
+            uit[str(code)] = {**uit.get(str(code), {}), **antwoord}
+    return uit
+
+
+def _ecma_patronen(knoop: Any) -> None:
+    """JSON Schema patterns are ECMA-262 regular expressions: Python's named groups
+    ``(?P<naam>...)`` become plain groups; what they match does not change."""
+    if isinstance(knoop, dict):
+        for sleutel, waarde in knoop.items():
+            if sleutel == "pattern" and isinstance(waarde, str):
+                knoop[sleutel] = PYTHON_GROEPNAAM.sub("(", waarde)
+            else:
+                _ecma_patronen(waarde)
+    elif isinstance(knoop, list):
+        for item in knoop:
+            _ecma_patronen(item)
+
+
+def _verwijzingen(knoop: Any) -> set[str]:
+    if isinstance(knoop, dict):
+        eigen = {knoop["$ref"]} if isinstance(knoop.get("$ref"), str) else set()
+        return eigen.union(*(_verwijzingen(v) for v in knoop.values()))
+    if isinstance(knoop, list):
+        return set().union(*(_verwijzingen(v) for v in knoop))
+    return set()
+
+
+def _zonder_ongebruikte_schemas(spec: dict[str, Any]) -> None:
+    """Drop component schemas nothing refers to (ninja lists the query filter schemas,
+    whose fields it has already spelled out as parameters)."""
+    schemas = spec["components"]["schemas"]
+    prefix = "#/components/schemas/"
+    open_ = [r for r in _verwijzingen({**spec, "components": {}}) if r.startswith(prefix)]
+    gebruikt: set[str] = set()
+    while open_:
+        naam = open_.pop().removeprefix(prefix)
+        if naam not in gebruikt and naam in schemas:
+            gebruikt.add(naam)
+            open_.extend(r for r in _verwijzingen(schemas[naam]) if r.startswith(prefix))
+    for naam in set(schemas) - gebruikt:
+        del schemas[naam]
+
+
+def _headers(*namen: str) -> dict[str, Any]:
+    return {naam: {"$ref": f"#/components/headers/{naam}"} for naam in namen}
 
 
 def documenteer_problemen(spec: dict[str, Any]) -> dict[str, Any]:
-    spec.setdefault("components", {}).setdefault("schemas", {})["Probleem"] = PROBLEEM_SCHEMA
-    headers = spec["components"].setdefault("headers", {})
-    headers["API-Version"] = API_VERSIE_HEADER
+    """Complete ninja's spec with what the middleware and the error handlers add: problem
+    responses, the API-Version header, ETag/Location/idempotency headers and parameters."""
+    componenten = spec.setdefault("components", {})
+    componenten.setdefault("schemas", {})["Probleem"] = PROBLEEM_SCHEMA
+    componenten.setdefault("headers", {}).update(HEADERS)
+    _ecma_patronen(componenten["schemas"])
     # Paths are relative to the server URL, which carries the major version.
     spec["paths"] = {pad.removeprefix("/api/v1"): ops for pad, ops in spec.get("paths", {}).items()}
-    for operaties in spec["paths"].values():
+    for pad, operaties in spec["paths"].items():
         for methode, operatie in operaties.items():
+            for parameter in operatie.get("parameters", []):
+                _ecma_patronen(parameter)
+                # Ninja copies a field's examples list onto the parameter, where OpenAPI
+                # wants a map of named examples.
+                if isinstance(parameter.get("examples"), list):
+                    parameter["examples"] = {
+                        f"voorbeeld{i}": {"value": v}
+                        for i, v in enumerate(parameter["examples"], start=1)
+                    }
             codes = ["400", "401", "403", "404", "429"]
+            succes = ["API-Version"]
             if methode in {"post", "put", "patch"}:
                 codes += ["409", "413"]
             if methode == "post":
                 codes += ["422"]
-                operatie.setdefault("parameters", []).append(
-                    {
-                        "name": "Idempotency-Key",
-                        "in": "header",
-                        "required": False,
-                        "description": "Een herhaling binnen 24 uur met dezelfde sleutel geeft hetzelfde antwoord en maakt niets nieuws aan.",
-                        "schema": {"type": "string", "maxLength": 255},
-                    }
-                )
+                succes += ["Idempotent-Replayed"]
+                if not pad.endswith("/batch"):
+                    succes += ["Location", "ETag"]
+                operatie.setdefault("parameters", []).append(IDEMPOTENCY_KEY)
             if methode == "put":
                 codes += ["412", "428"]
-                operatie.setdefault("parameters", []).append(
-                    {
-                        "name": "If-Match",
-                        "in": "header",
-                        "required": True,
-                        "description": "De ETag van de versie die u corrigeert.",
-                        "schema": {"type": "string"},
-                    }
-                )
-            antwoorden = operatie.setdefault("responses", {})
+                succes += ["ETag"]
+                operatie.setdefault("parameters", []).append(IF_MATCH)
+            if methode == "get" and pad.endswith("}") and pad.startswith(MET_VERSIE):
+                succes += ["ETag"]
+            antwoorden = operatie["responses"] = _antwoordcodes_als_tekst(
+                operatie.get("responses", {})
+            )
             for antwoord in antwoorden.values():
-                antwoord.setdefault("headers", {})["API-Version"] = {
-                    "$ref": "#/components/headers/API-Version"
-                }
+                antwoord.setdefault("headers", {}).update(_headers(*succes))
             for code in codes:
                 antwoorden[code] = {
                     "description": BESCHRIJVING[code],
-                    "headers": {"API-Version": {"$ref": "#/components/headers/API-Version"}},
+                    "headers": _headers("API-Version", *EXTRA_HEADERS.get(code, [])),
                     "content": {
                         PROBLEEM_MEDIATYPE: {"schema": {"$ref": "#/components/schemas/Probleem"}}
                     },
                 }
+    _zonder_ongebruikte_schemas(spec)
     return spec
+
+
+# --- the committed spec ---------------------------------------------------------------------
+
+#: The server the committed spec announces, whatever API_SERVER_URL this process has: the
+#: file in the repository must not depend on the machine that wrote it.
+VASTGELEGDE_SERVER = {"url": "https://ontschot.example.nl/api/v1", "description": "Voorbeeld"}
+
+
+def spec_als_tekst() -> str:
+    """The spec as ``docs/api/openapi.json`` holds it: JSON as the API serves it (through
+    its renderer), keys sorted, two-space indent, a trailing newline."""
+    spec = api.get_openapi_schema()
+    spec["servers"] = [VASTGELEGDE_SERVER]
+    als_json = json.loads(json.dumps(spec, cls=Renderer.encoder_class))
+    return json.dumps(als_json, indent=2, sort_keys=True, ensure_ascii=False) + "\n"

@@ -21,11 +21,21 @@ class ApiMiddleware:
         if not request.path.startswith(API_PREFIX):
             return self.get_response(request)
         response = self._te_groot(request) or self.get_response(request)
-        if response.status_code == 404 and not response.get("Content-Type", "").startswith(
+        is_probleem = response.get("Content-Type", "").startswith(
             ("application/problem+json", "application/json")
-        ):
+        )
+        if response.status_code == 404 and not is_probleem:
             response = probleem(
                 request, 404, "Deze URL bestaat niet in de API.", soort="niet-gevonden"
+            )
+        elif response.status_code == 405 and not is_probleem:
+            toegestaan = response.get("Allow", "")
+            response = probleem(
+                request,
+                405,
+                f"Deze methode kan hier niet; wel: {toegestaan}.",
+                soort="methode-niet-toegestaan",
+                headers={"Allow": toegestaan} if toegestaan else None,
             )
         from ontschot.api import API_VERSIE
 

@@ -1,6 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
 from ontschot.api import api
 from programma import views as programma_views
@@ -12,6 +12,7 @@ admin.site.index_title = "Beheer van programma's, projecten en toegang"
 urlpatterns = [
     path("", programma_views.overzicht, name="overzicht"),
     path("programmas/<slug:code>", programma_views.programma, name="programma"),
+    path("", include("projecten.urls")),
     path("inloggen", auth_views.LoginView.as_view(template_name="inloggen.html"), name="login"),
     path("uitloggen", auth_views.LogoutView.as_view(), name="logout"),
     path("beheer/", admin.site.urls),

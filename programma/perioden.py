@@ -13,7 +13,7 @@ from datetime import date
 from django.core.exceptions import ValidationError
 
 PERIODE_PATROON = re.compile(
-    r"(?P<jaar>[0-9]{4})(?:-(?:H(?P<h>[12])|K(?P<k>[1-4])|(?P<m>0[1-9]|1[0-2])))?"
+    r"^(?P<jaar>[0-9]{4})(?:-(?:H(?P<h>[12])|K(?P<k>[1-4])|(?P<m>0[1-9]|1[0-2])))?$"
 )
 
 FREQUENTIES = {"jaar": 1, "halfjaar": 2, "kwartaal": 4, "maand": 12}

@@ -84,7 +84,7 @@ def projecten_lijst(request: HttpRequest, filters: Query[s.Projectfilter]) -> di
     qs = projecten_van(organisatie)
     if filters.status:
         qs = qs.filter(status=filters.status)
-    return pagineer(request, qs, filters.pagina, filters.pagina_grootte)
+    return pagineer(request, qs, filters)
 
 
 @router.get(
@@ -98,7 +98,7 @@ def project_detail(request: HttpRequest, project_id: int) -> Project:
     organisatie = vereis_scope(request, PROJECTEN_LEZEN)
     return get_object_or_404(
         projecten_van(organisatie).prefetch_related(
-            "doelen__indicatoren__streefwaarden", "verplichtingen"
+            "doelen__indicatoren__streefwaarden", "verplichtingen", "beschikkingen"
         ),
         pk=project_id,
     )
@@ -118,7 +118,7 @@ def _lijst(
         qs = qs.filter(status=filters.status)
     if filters.gewijzigd_sinds:
         qs = qs.filter(gewijzigd_op__gte=filters.gewijzigd_sinds)
-    return pagineer(request, qs.order_by("id"), filters.pagina, filters.pagina_grootte)
+    return pagineer(request, qs.order_by("id"), filters)
 
 
 def _batch(items: Sequence[Any], verwerk: Callable[[int, Any], Any]) -> list[Any]:

@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import MinValueValidator
 from django.db import models
 
@@ -310,7 +311,13 @@ class Meting(Beoordeelbaar):
         "toelichting", blank=True, help_text="Verklaring van verschillen met de streefwaarde."
     )
     bron = models.CharField("bron", max_length=200, blank=True)
-    uitsplitsing = models.JSONField("uitsplitsing", default=dict, blank=True)
+    uitsplitsing = models.JSONField(
+        "uitsplitsing",
+        default=dict,
+        blank=True,
+        encoder=DjangoJSONEncoder,
+        help_text="Waarden per categorie, bijvoorbeeld per leeftijdsgroep of buurt.",
+    )
 
     class Meta:
         verbose_name = "meting"

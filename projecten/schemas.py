@@ -45,6 +45,8 @@ BEDRAG = Annotated[
         "2 decimalen, geen NaN of Infinity",
     ),
 ]
+VIER_DECIMALEN = Decimal("0.0001")
+CENTEN = Decimal("0.01")
 TEKST = Annotated[str, Field(max_length=5000)]
 
 
@@ -150,10 +152,25 @@ class ProjectUit(Uit):
         return [f.naam for f in obj.focusgebieden.all()]
 
 
+class BeschikkingUit(Uit):
+    id: int
+    kenmerk: str
+    regeling: str
+    bedrag: Decimal = Field(..., description="Verleend bedrag in euro's, als tekst")
+    status: str
+
+
 class ProjectDetailUit(ProjectUit):
     perioden: list[str] = Field(..., description="De rapportageperioden van het project")
     indicatoren: list[IndicatorUit]
     verplichtingen: list[VerplichtingUit]
+    beschikkingen: list[BeschikkingUit] = Field(
+        ..., description="De beschikkingen waar bestedingen aan gekoppeld kunnen worden"
+    )
+
+    @staticmethod
+    def resolve_beschikkingen(obj: Any) -> list[Any]:
+        return list(obj.beschikkingen.all())
 
     @staticmethod
     def resolve_perioden(obj: Any) -> list[str]:
@@ -231,6 +248,10 @@ class MetingUit(BeoordeeldUit):
         return int(obj.indicator_id)
 
     @staticmethod
+    def resolve_waarde(obj: Any) -> Decimal:
+        return Decimal(obj.waarde).quantize(VIER_DECIMALEN)
+
+    @staticmethod
     def resolve_project(obj: Any) -> int:
         return int(obj.indicator.doel.project_id)
 
@@ -274,6 +295,10 @@ class BestedingUit(BeoordeeldUit):
     @staticmethod
     def resolve_project(obj: Any) -> int:
         return int(obj.project_id)
+
+    @staticmethod
+    def resolve_bedrag(obj: Any) -> Decimal:
+        return Decimal(obj.bedrag).quantize(CENTEN)
 
     @staticmethod
     def resolve_beschikking(obj: Any) -> int | None:

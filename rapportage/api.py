@@ -1,5 +1,6 @@
 """Published reports for partner keys with the report scope: list and download."""
 
+import base64
 from typing import Any
 
 from django.db.models import QuerySet
@@ -39,7 +40,7 @@ def rapporten_lijst(request: HttpRequest, filters: Query[s.Rapportfilter]) -> di
     qs = rapporten_van(organisatie)
     if filters.soort:
         qs = qs.filter(soort=filters.soort)
-    return pagineer(request, qs, filters.pagina, filters.pagina_grootte)
+    return pagineer(request, qs, filters)
 
 
 @router.get(
@@ -79,5 +80,8 @@ def rapport_pdf(request: HttpRequest, rapport_id: int) -> FileResponse:
         as_attachment=True,
         filename=f"{rapport.soort}-{rapport.programma.code}-{rapport.periode}.pdf",
     )
-    response["Digest"] = f"sha-256={rapport.sha256}"
+    # RFC 9530: the digest of the representation, base64-encoded.
+    response["Repr-Digest"] = (
+        f"sha-256=:{base64.b64encode(bytes.fromhex(rapport.sha256)).decode()}:"
+    )
     return response
