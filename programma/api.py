@@ -5,7 +5,7 @@ import time
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest
-from ninja import Router
+from ninja import Router, Schema
 from ninja.errors import AuthorizationError
 from ninja.security import HttpBearer
 from ninja.throttling import BaseThrottle
@@ -59,3 +59,15 @@ class SleutelLimiet(BaseThrottle):
 
     def wait(self) -> float:
         return self.venster - time.time() % self.venster
+
+
+class PingUit(Schema):
+    organisatie: str
+    scopes: list[str]
+
+
+@router.get("/ping", response=PingUit, summary="Controleer de API-sleutel", operation_id="ping")
+def ping(request: HttpRequest) -> dict[str, object]:
+    """The organisation and scopes of the key: for partners to check their setup."""
+    sleutel = sleutel_van(request)
+    return {"organisatie": sleutel.organisatie.naam, "scopes": sleutel.scopes}
