@@ -1,21 +1,28 @@
 """Reads of projects and what hangs under them, scoped to what a user or organisation may see."""
 
+from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 
 from programma.models import Organisatie, Programma, Rol
-from programma.selectors import Gebruiker, is_beheerder
+from programma.perioden import parse_periode, perioden_tussen
+from programma.selectors import Gebruiker, is_beheerder, organisaties_van
 from projecten.models import (
     Begrotingsregel,
+    Beoordeling,
     Beschikking,
     Besteding,
+    Indicator,
     Meting,
+    Periodevergrendeling,
     Project,
     Projectpartner,
     Rapportageverplichting,
     Voortgangsverslag,
 )
+from projecten.spreadsheets import Indicatorkop, Sjabloonregel, sjabloonregels
 
 
 def projecten_voor(gebruiker: Gebruiker) -> QuerySet[Project]:
@@ -101,10 +108,106 @@ def geldende_begroting(project: Project) -> QuerySet[Begrotingsregel]:
 
 
 def begroot_totaal(project: Project) -> Decimal:
-    return geldende_begroting(project).aggregate(s=Sum("bedrag"))["s"] or Decimal("0.00")
+    totaal = geldende_begroting(project).aggregate(s=Sum("bedrag"))["s"] or Decimal("0")
+    return totaal.quantize(Decimal("0.01"))
 
 
 def verleend_totaal(project: Project) -> Decimal:
-    return project.beschikkingen.filter(
+    totaal = project.beschikkingen.filter(
         status__in=[Beschikking.Status.VERLEEND, Beschikking.Status.VASTGESTELD]
-    ).aggregate(s=Sum("bedrag"))["s"] or Decimal("0.00")
+    ).aggregate(s=Sum("bedrag"))["s"] or Decimal("0")
+    return totaal.quantize(Decimal("0.01"))
+
+
+# --- submitting measurements through the web UI ---------------------------------------------
+
+
+@dataclass(frozen=True)
+class Indiener:
+    """As whom a user submits for a project: their partner organisation, or (``None``)
+    the programme office itself."""
+
+    organisatie: Organisatie | None
+
+
+def indiener_voor(gebruiker: Gebruiker, project: Project) -> Indiener | None:
+    """Whether, and as whom, the user may submit for ``project``: a partner for an
+    organisation that takes part in it, or a programme manager of its programme or an
+    administrator. ``None``: the user may only read."""
+    if not gebruiker.is_authenticated:
+        return None
+    organisatie = (
+        organisaties_van(gebruiker)
+        .filter(projectdeelnames__project=project)
+        .order_by("naam")
+        .first()
+    )
+    if organisatie is not None:
+        return Indiener(organisatie)
+    if projecten_beheerd_door(gebruiker).filter(pk=project.pk).exists():
+        return Indiener(None)
+    return None
+
+
+def mijn_projecten(gebruiker: Gebruiker) -> QuerySet[Project]:
+    return (
+        projecten_voor(gebruiker)
+        .select_related("programma", "penvoerder")
+        .order_by("programma__code", "code")
+    )
+
+
+def indicatoren_van(project: Project) -> QuerySet[Indicator]:
+    """The project's indicators with their goal, project and targets: what the page shows
+    and what an uploaded row may refer to."""
+    return (
+        Indicator.objects.filter(doel__project=project)
+        .select_related("doel__project")
+        .prefetch_related("streefwaarden")
+        .order_by("doel_id", "id")
+    )
+
+
+def metingen_van(project: Project) -> QuerySet[Meting]:
+    return (
+        Meting.objects.filter(indicator__doel__project=project)
+        .select_related("indicator")
+        .order_by("-periode", "indicator_id")
+    )
+
+
+def metingenpagina(project: Project) -> dict[str, Any]:
+    """What the measurements page of ``project`` shows besides the project itself."""
+    metingen = list(metingen_van(project))
+    return {
+        "indicatoren": indicatoren_van(project),
+        "metingen": metingen,
+        "teruggestuurd": any(m.status == Beoordeling.TERUGGESTUURD for m in metingen),
+        "open_regels": len(sjabloon_voor(project)),
+    }
+
+
+def sjabloon_voor(project: Project) -> list[Sjabloonregel]:
+    """The rows a partner can still fill in for ``project``: every reporting period ×
+    indicator without a measurement, outside locked periods; none for a closed project."""
+    if project.is_gesloten:
+        return []
+    indicatoren = [
+        Indicatorkop(id=i, naam=naam, eenheid=eenheid)
+        for i, naam, eenheid in Indicator.objects.filter(doel__project=project)
+        .order_by("doel_id", "id")
+        .values_list("id", "naam", "eenheid")
+    ]
+    bezet = set(
+        Meting.objects.filter(indicator__doel__project=project).values_list(
+            "indicator_id", "periode"
+        )
+    )
+    vergrendeld = [
+        parse_periode(code)
+        for code in Periodevergrendeling.objects.filter(programma_id=project.programma_id)
+        .filter(Q(project__isnull=True) | Q(project=project))
+        .values_list("periode", flat=True)
+    ]
+    perioden = perioden_tussen(project.startdatum, project.einddatum, project.rapportagefrequentie)
+    return sjabloonregels(indicatoren, perioden, bezet=bezet, vergrendeld=vergrendeld)
