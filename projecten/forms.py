@@ -4,7 +4,7 @@ from typing import Any
 
 from django import forms
 from django.core.files.uploadedfile import UploadedFile
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
@@ -91,17 +91,6 @@ class MetingenUpload(forms.Form):
             pass
         except (Conflict, NietGevonden) as fout:
             self.add_error(None, str(fout))
-            return None
-        except IntegrityError:
-            # Someone else submitted one of these periods between the service's check
-            # and its insert (another window, a colleague, the API).
-            self.add_error(
-                None,
-                _(
-                    "Intussen is voor een of meer van deze perioden al een meting ingediend. "
-                    "Er is niets opgeslagen: download het sjabloon opnieuw."
-                ),
-            )
             return None
         if not fouten:
             return metingen

@@ -4,13 +4,14 @@ Keyword-only, typed, one transaction each, validated with ``full_clean()`` and a
 inside the same transaction. A failed validation leaves nothing behind.
 """
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max, Q, Sum
 from django.utils import timezone
 
@@ -139,6 +140,17 @@ def projectpartner_toevoegen(
         organisatie=organisatie,
         rol=rol,
     )
+
+
+@contextmanager
+def uniek_of_conflict(melding: str) -> Iterator[None]:
+    """Two partners submitting the same thing at once: the check before the insert cannot
+    see the other's uncommitted row, the unique constraint can. Its error becomes a 409."""
+    try:
+        with transaction.atomic():
+            yield
+    except IntegrityError as fout:
+        raise Conflict(melding) from fout
 
 
 def controleer_schrijfbaar(project: Project) -> None:
@@ -293,18 +305,19 @@ def meting_indienen(
         raise Conflict(
             f"Voor {indicator} is over {periode} al een meting ingediend; corrigeer die."
         )
-    return opslaan(
-        actor=actor,
-        actie="meting_indienen",
-        obj=Meting(),
-        indicator=indicator,
-        periode=periode,
-        waarde=waarde,
-        toelichting=toelichting,
-        bron=bron,
-        uitsplitsing=uitsplitsing or {},
-        **_indiener(actor, organisatie),
-    )
+    with uniek_of_conflict(f"Voor {indicator} is over {periode} al een meting ingediend."):
+        return opslaan(
+            actor=actor,
+            actie="meting_indienen",
+            obj=Meting(),
+            indicator=indicator,
+            periode=periode,
+            waarde=waarde,
+            toelichting=toelichting,
+            bron=bron,
+            uitsplitsing=uitsplitsing or {},
+            **_indiener(actor, organisatie),
+        )
 
 
 @transaction.atomic
@@ -383,7 +396,10 @@ def metingen_indienen(
     nu = timezone.now()
     for meting in metingen:
         meting.ingediend_op = meting.gewijzigd_op = nu
-    aangemaakt = Meting.objects.bulk_create(metingen, batch_size=2000)
+    with uniek_of_conflict(
+        "Een meting uit de batch is intussen al ingediend; er is niets opgeslagen."
+    ):
+        aangemaakt = Meting.objects.bulk_create(metingen, batch_size=2000)
     registreer_bulk(actor=actor, actie="meting_indienen", objecten=aangemaakt)
     return aangemaakt
 
@@ -562,17 +578,18 @@ def voortgangsverslag_indienen(
     controleer_periode_open(project, periode)
     if Voortgangsverslag.objects.filter(project=project, periode=periode).exists():
         raise Conflict(f"Over {periode} is al een voortgangsverslag ingediend; corrigeer dat.")
-    verslag = opslaan(
-        actor=actor,
-        actie="voortgangsverslag_indienen",
-        obj=Voortgangsverslag(),
-        project=project,
-        periode=periode,
-        samenvatting=samenvatting,
-        risicos=risicos,
-        afwijkingen=afwijkingen,
-        **_indiener(actor, organisatie),
-    )
+    with uniek_of_conflict(f"Over {periode} is al een voortgangsverslag ingediend."):
+        verslag = opslaan(
+            actor=actor,
+            actie="voortgangsverslag_indienen",
+            obj=Voortgangsverslag(),
+            project=project,
+            periode=periode,
+            samenvatting=samenvatting,
+            risicos=risicos,
+            afwijkingen=afwijkingen,
+            **_indiener(actor, organisatie),
+        )
     _verplichting_voldaan(
         actor=actor, project=project, periode=periode, soort=Rapportageverplichting.Soort.VOORTGANG
     )
