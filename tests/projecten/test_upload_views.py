@@ -528,6 +528,6 @@ def test_a_submission_that_loses_a_race_saves_nothing_and_says_so(
         )
     assert response.status_code == 200
     assert (
-        "Intussen is voor een of meer van deze perioden al een meting ingediend."
+        "Een meting uit de batch is intussen al ingediend; er is niets opgeslagen."
         in response.content.decode()
     )
