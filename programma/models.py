@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models.functions import Coalesce
 
 from programma.validators import (
     gemeentecode_validator,
@@ -415,10 +416,13 @@ class Rol(models.Model):
         verbose_name_plural = "rollen"
         ordering = ["gebruiker", "soort"]
         constraints = [
+            # Coalesce instead of nulls_distinct: SQLite knows no NULLS NOT DISTINCT.
             models.UniqueConstraint(
-                fields=["gebruiker", "soort", "programma", "organisatie"],
+                "gebruiker",
+                "soort",
+                Coalesce("programma", 0),
+                Coalesce("organisatie", 0),
                 name="rol_uniek",
-                nulls_distinct=False,
             )
         ]
 

@@ -281,6 +281,10 @@ def api_sleutel_aanmaken(
     platte_sleutel = platte_sleutel or SLEUTEL_VOORVOEGSEL + secrets.token_urlsafe(32)
     if len(platte_sleutel) < 32:
         raise ValidationError("Een API-sleutel heeft minstens 32 tekens.")
+    if ApiSleutel.objects.filter(prefix=platte_sleutel[:12]).exists():
+        raise ValidationError(
+            "Er bestaat al een API-sleutel die zo begint; kies een andere sleutel."
+        )
     sleutel = opslaan(
         actor=actor,
         actie="api_sleutel_aanmaken",

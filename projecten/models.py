@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.db.models.functions import Coalesce
 
 from programma.models import (
     Focusgebied,
@@ -633,9 +634,7 @@ class Periodevergrendeling(models.Model):
         ordering = ["programma", "periode"]
         constraints = [
             models.UniqueConstraint(
-                fields=["programma", "project", "periode"],
-                name="vergrendeling_uniek",
-                nulls_distinct=False,
+                "programma", Coalesce("project", 0), "periode", name="vergrendeling_uniek"
             )
         ]
 

@@ -114,8 +114,29 @@ def project_wijzigen(*, actor: Actor, project: Project, **velden: Any) -> Projec
     project = Project.objects.select_for_update().get(pk=project.pk)
     controleer_schrijfbaar(project)
     opslaan(actor=actor, actie="project_wijzigen", obj=project, **velden)
+    _controleer_binnen_periode(project)
     verplichtingen_afleiden(actor=actor, project=project)
     return project
+
+
+def _controleer_binnen_periode(project: Project) -> None:
+    """A project's period may not shrink past what has already been budgeted or submitted."""
+    fouten = []
+    jaren = (project.startdatum.year, project.einddatum.year)
+    if project.begrotingsregels.exclude(jaar__range=jaren).exists():
+        fouten.append("Er zijn begrotingsregels voor jaren buiten de nieuwe projectperiode.")
+    ingediend = {
+        *Meting.objects.filter(indicator__doel__project=project).values_list("periode", flat=True),
+        *project.bestedingen.values_list("periode", flat=True),
+        *project.verslagen.values_list("periode", flat=True),
+    }
+    for code in sorted(ingediend):
+        periode = parse_periode(code)
+        if periode.einde < project.startdatum or periode.start > project.einddatum:
+            fouten.append(f"Er is al ingediend over {code}, buiten de nieuwe projectperiode.")
+            break
+    if fouten:
+        raise ValidationError({"einddatum": fouten})
 
 
 @transaction.atomic

@@ -23,7 +23,12 @@ def instellingen(**omgeving: str) -> dict:
     env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "DEBUG"}}
     env.update(omgeving, DJANGO_SETTINGS_MODULE="ontschot.settings")
     uitvoer = subprocess.run(
-        [sys.executable, "-c", TOON], cwd=PROJECT, env=env, capture_output=True, text=True, check=True
+        [sys.executable, "-c", TOON],
+        cwd=PROJECT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     return json.loads(uitvoer.stdout)
 
@@ -68,8 +73,14 @@ def test_sqlite_file_runs_in_wal_mode(tmp_path):
     env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
     env.update(DATABASE_URL=f"sqlite:///{db}", DJANGO_SETTINGS_MODULE="ontschot.settings")
     subprocess.run(
-        [sys.executable, "-c", "import django; django.setup(); from django.db import connection;"
-         " connection.ensure_connection()"],
-        cwd=PROJECT, env=env, check=True,
+        [
+            sys.executable,
+            "-c",
+            "import django; django.setup(); from django.db import connection;"
+            " connection.ensure_connection()",
+        ],
+        cwd=PROJECT,
+        env=env,
+        check=True,
     )
     assert sqlite3.connect(db).execute("PRAGMA journal_mode").fetchone()[0] == "wal"

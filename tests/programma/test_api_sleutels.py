@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from programma import services
+from programma.audit import Actor
 from programma.models import ApiSleutel, Auditregel
 from tests.programma.factories import OrganisatieFactory
 
@@ -137,3 +138,24 @@ def test_short_demo_key_is_refused(actor, organisatie, niets_opgeslagen):
             scopes=["projecten.lezen"],
             platte_sleutel="ont_kort",
         )
+
+
+def test_a_key_whose_prefix_is_taken_is_refused_with_a_message(db):
+    org = OrganisatieFactory()
+    actor = Actor.systeem("test")
+    services.api_sleutel_aanmaken(
+        actor=actor,
+        organisatie=org,
+        naam="a",
+        scopes=["projecten.lezen"],
+        platte_sleutel="ont_vastgezet_" + "a" * 30,
+    )
+    with pytest.raises(ValidationError, match="al een API-sleutel"):
+        services.api_sleutel_aanmaken(
+            actor=actor,
+            organisatie=org,
+            naam="b",
+            scopes=["projecten.lezen"],
+            platte_sleutel="ont_vastgezet_" + "b" * 30,
+        )
+    assert ApiSleutel.objects.count() == 1

@@ -351,3 +351,24 @@ def test_grant_of_a_completed_project_can_still_be_settled(actor):
         Decimal("48250.10"),
         date(2027, 3, 1),
     )
+
+
+def test_shortening_a_project_past_its_budget_is_refused(actor, project, niets_opgeslagen):
+    from tests.projecten.factories import BegrotingsregelFactory
+
+    BegrotingsregelFactory(project=project, jaar=2026)
+    with niets_opgeslagen(), pytest.raises(ValidationError) as fout:
+        services.project_wijzigen(actor=actor, project=project, einddatum=date(2025, 12, 31))
+    assert "begrotingsregels voor jaren buiten" in str(fout.value)
+    project.refresh_from_db()
+    assert project.einddatum == date(2026, 6, 30)
+
+
+def test_shortening_a_project_past_a_submission_is_refused(
+    actor, project, indicator, niets_opgeslagen
+):
+    from tests.projecten.factories import MetingFactory
+
+    MetingFactory(indicator=indicator, periode="2026-K1")
+    with niets_opgeslagen(), pytest.raises(ValidationError, match="2026-K1"):
+        services.project_wijzigen(actor=actor, project=project, einddatum=date(2025, 12, 31))

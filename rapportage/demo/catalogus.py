@@ -9,7 +9,7 @@ from pathlib import Path
 
 from django.utils.text import slugify
 
-REFERENTIEDATA = Path(__file__).resolve().parents[2] / "referentiedata"
+REFERENTIEDATA = Path(__file__).resolve().parents[2] / "programma" / "referentiedata"
 
 # Everything the demo builds is dated against this day, not against today, so that
 # two runs build the same portfolio. Only what the models derive from today (overdue
@@ -74,7 +74,8 @@ def themas() -> tuple[ThemaRij, ...]:
         van, tot = (int(j) for j in rij["periode"].split("-"))
         jaren.setdefault(rij["thema"], []).extend(range(van, tot + 1))
     return tuple(
-        ThemaRij(code=slugify(naam), naam=naam, jaren=tuple(sorted(set(j)))) for naam, j in jaren.items()
+        ThemaRij(code=slugify(naam), naam=naam, jaren=tuple(sorted(set(j))))
+        for naam, j in jaren.items()
     )
 
 
@@ -97,7 +98,11 @@ def gebiedscodes(index: int, gebied: Gebied) -> list[tuple[str, int]]:
     codes: list[tuple[str, int]] = []
     for wijk in wijken:
         codes += [(f"WK{gm}{wijk}", 2023), (f"WK{gm}{wijk}", 2024)]
-    codes += [(f"BU{gm}{wijken[0]}01", 2024), (f"BU{gm}{wijken[0]}03", 2024), (f"BU{gm}{wijken[1]}02", 2024)]
+    codes += [
+        (f"BU{gm}{wijken[0]}01", 2024),
+        (f"BU{gm}{wijken[0]}03", 2024),
+        (f"BU{gm}{wijken[1]}02", 2024),
+    ]
     return codes
 
 
@@ -175,78 +180,166 @@ class IndicatorSjabloon:
 
 INDICATOREN: dict[str, IndicatorSjabloon] = {
     "vroegsignalen": IndicatorSjabloon(
-        "Vroegsignalen van betalingsachterstanden opgevolgd", "aantal", 20, 110,
+        "Vroegsignalen van betalingsachterstanden opgevolgd",
+        "aantal",
+        20,
+        110,
         bron="Registratie vroegsignalering",
     ),
     "hh_schuldhulp": IndicatorSjabloon(
-        "Huishoudens met een schuldhulptraject", "aantal", 6, 28, programma_indicator="huishoudens-schulden",
+        "Huishoudens met een schuldhulptraject",
+        "aantal",
+        6,
+        28,
+        programma_indicator="huishoudens-schulden",
         bron="Registratie schuldhulpverlening",
     ),
     "schuld_voorkomen": IndicatorSjabloon(
-        "Voorkomen schuldbedrag", "euro", 8000, 60000, decimalen=2, bron="Registratie schuldhulpverlening"
+        "Voorkomen schuldbedrag",
+        "euro",
+        8000,
+        60000,
+        decimalen=2,
+        bron="Registratie schuldhulpverlening",
     ),
     "geldstress": IndicatorSjabloon(
-        "Ervaren geldstress van deelnemers (1–10)", "score", 7.4, 5.2, richting="lager",
-        aggregatie="gemiddelde", decimalen=1, bron="Deelnemersenquête",
+        "Ervaren geldstress van deelnemers (1–10)",
+        "score",
+        7.4,
+        5.2,
+        richting="lager",
+        aggregatie="gemiddelde",
+        decimalen=1,
+        bron="Deelnemersenquête",
     ),
     "jongeren_traject": IndicatorSjabloon(
-        "Jongeren in een perspectieftraject", "aantal", 5, 24, programma_indicator="jongeren-perspectief",
-        bron="Monitor jongerenwerk", uitsplitsing=("12-17 jaar", "18-23 jaar"),
+        "Jongeren in een perspectieftraject",
+        "aantal",
+        5,
+        24,
+        programma_indicator="jongeren-perspectief",
+        bron="Monitor jongerenwerk",
+        uitsplitsing=("12-17 jaar", "18-23 jaar"),
     ),
     "bewoners_bereikt": IndicatorSjabloon(
-        "Bewoners bereikt sinds de start", "aantal", 15, 90, cumulatief=True, aggregatie="laatste",
-        programma_indicator="bewoners-bereikt", bron="Deelnemersregistratie",
+        "Bewoners bereikt sinds de start",
+        "aantal",
+        15,
+        90,
+        cumulatief=True,
+        aggregatie="laatste",
+        programma_indicator="bewoners-bereikt",
+        bron="Deelnemersregistratie",
     ),
     "ervaren_veiligheid": IndicatorSjabloon(
-        "Ervaren veiligheid in de buurt (rapportcijfer)", "score", 5.6, 7.0, aggregatie="gemiddelde",
-        programma_indicator="ervaren-veiligheid", decimalen=1, bron="Wijkenquête",
+        "Ervaren veiligheid in de buurt (rapportcijfer)",
+        "score",
+        5.6,
+        7.0,
+        aggregatie="gemiddelde",
+        programma_indicator="ervaren-veiligheid",
+        decimalen=1,
+        bron="Wijkenquête",
     ),
     "uitstroom_werk": IndicatorSjabloon(
-        "Bewoners uitgestroomd naar betaald werk", "aantal", 2, 14, programma_indicator="uitstroom-werk",
+        "Bewoners uitgestroomd naar betaald werk",
+        "aantal",
+        2,
+        14,
+        programma_indicator="uitstroom-werk",
         bron="Registratie werk en inkomen",
     ),
     "begeleiding_uren": IndicatorSjabloon(
-        "Uren begeleiding op de werkvloer of bij huiswerk", "uren", 120, 850, decimalen=1,
+        "Uren begeleiding op de werkvloer of bij huiswerk",
+        "uren",
+        120,
+        850,
+        decimalen=1,
         bron="Urenregistratie",
     ),
     "verzuim": IndicatorSjabloon(
-        "Leerlingen met ongeoorloofd verzuim", "percentage", 11.0, 4.5, richting="lager",
-        aggregatie="gemiddelde", decimalen=1, bron="Leerplichtregistratie",
+        "Leerlingen met ongeoorloofd verzuim",
+        "percentage",
+        11.0,
+        4.5,
+        richting="lager",
+        aggregatie="gemiddelde",
+        decimalen=1,
+        bron="Leerplichtregistratie",
     ),
     "taalniveau": IndicatorSjabloon(
-        "Leerlingen op streefniveau taal", "percentage", 42.0, 68.0, aggregatie="laatste", decimalen=1,
+        "Leerlingen op streefniveau taal",
+        "percentage",
+        42.0,
+        68.0,
+        aggregatie="laatste",
+        decimalen=1,
         bron="Leerlingvolgsysteem",
     ),
     "vve_bereik": IndicatorSjabloon(
-        "Peuters met VVE-indicatie dat deelneemt", "percentage", 64.0, 92.0, aggregatie="gemiddelde",
-        programma_indicator="vve-deelname", decimalen=1, bron="Monitor voorschoolse educatie",
+        "Peuters met VVE-indicatie dat deelneemt",
+        "percentage",
+        64.0,
+        92.0,
+        aggregatie="gemiddelde",
+        programma_indicator="vve-deelname",
+        decimalen=1,
+        bron="Monitor voorschoolse educatie",
     ),
     "kansrijke_start": IndicatorSjabloon(
-        "Gezinnen begeleid in Kansrijke Start", "aantal", 5, 26, bron="Registratie jeugdgezondheidszorg"
+        "Gezinnen begeleid in Kansrijke Start",
+        "aantal",
+        5,
+        26,
+        bron="Registratie jeugdgezondheidszorg",
     ),
     "groen_m2": IndicatorSjabloon(
-        "Vergroende buitenruimte sinds de start (m²)", "aantal", 150, 900, cumulatief=True,
-        aggregatie="laatste", bron="Beheerregistratie openbare ruimte",
+        "Vergroende buitenruimte sinds de start (m²)",
+        "aantal",
+        150,
+        900,
+        cumulatief=True,
+        aggregatie="laatste",
+        bron="Beheerregistratie openbare ruimte",
     ),
     "beweeg_deelnemers": IndicatorSjabloon(
-        "Deelnemers aan beweegactiviteiten", "aantal", 30, 190, bron="Presentielijsten",
+        "Deelnemers aan beweegactiviteiten",
+        "aantal",
+        30,
+        190,
+        bron="Presentielijsten",
         uitsplitsing=("jeugd", "volwassenen", "ouderen"),
     ),
     "vrijwilligers_uren": IndicatorSjabloon(
-        "Uren vrijwillige inzet door bewoners", "uren", 180, 1400, decimalen=1, bron="Urenregistratie",
+        "Uren vrijwillige inzet door bewoners",
+        "uren",
+        180,
+        1400,
+        decimalen=1,
+        bron="Urenregistratie",
     ),
     "huiskamer_bezoek": IndicatorSjabloon(
         "Bezoeken aan de huiskamer", "aantal", 120, 780, bron="Turflijsten huiskamer"
     ),
     "bemiddeling": IndicatorSjabloon(
-        "Burenconflicten opgelost na bemiddeling", "percentage", 58.0, 86.0, aggregatie="gemiddelde",
-        decimalen=1, bron="Registratie buurtbemiddeling",
+        "Burenconflicten opgelost na bemiddeling",
+        "percentage",
+        58.0,
+        86.0,
+        aggregatie="gemiddelde",
+        decimalen=1,
+        bron="Registratie buurtbemiddeling",
     ),
     "geldlessen": IndicatorSjabloon(
         "Leerlingen die de geldlessen volgden", "aantal", 25, 150, bron="Registratie scholen"
     ),
     "geldtoets": IndicatorSjabloon(
-        "Leerlingen dat de geldtoets haalt", "percentage", 48.0, 79.0, aggregatie="laatste", decimalen=1,
+        "Leerlingen dat de geldtoets haalt",
+        "percentage",
+        48.0,
+        79.0,
+        aggregatie="laatste",
+        decimalen=1,
         bron="Toetsresultaten",
     ),
 }
@@ -271,7 +364,7 @@ PROJECTEN: dict[str, tuple[ProjectSjabloon, ...]] = {
             (("woningcorporatie", "uitvoerder"), ("gemeente", "medefinancier")),
             (
                 ("Schulden eerder in beeld", ("vroegsignalen", "hh_schuldhulp")),
-                ("Minder nieuwe problematische schulden", ("schuld_voorkomen",)),
+                ("Minder nieuwe problematische schulden", ("schuld_voorkomen", "geldstress")),
             ),
         ),
         ProjectSjabloon(
@@ -321,7 +414,11 @@ PROJECTEN: dict[str, tuple[ProjectSjabloon, ...]] = {
             "Jongeren zonder startkwalificatie leren een vak in de wijk: onderhoud, groen en "
             "renovatie van corporatiewoningen.",
             "bedrijf",
-            (("onderwijs", "kennispartner"), ("jongerenwerk", "uitvoerder"), ("woningcorporatie", "medefinancier")),
+            (
+                ("onderwijs", "kennispartner"),
+                ("jongerenwerk", "uitvoerder"),
+                ("woningcorporatie", "medefinancier"),
+            ),
             (
                 ("Jongeren behalen een diploma of baan", ("uitstroom_werk", "jongeren_traject")),
                 ("Praktijkervaring in de eigen wijk", ("begeleiding_uren",)),
@@ -387,7 +484,10 @@ PROJECTEN: dict[str, tuple[ProjectSjabloon, ...]] = {
             "geldzaken zodat werken loont.",
             "gemeente",
             (("wijkinnovatiebedrijf", "uitvoerder"), ("schuldhulpverlening", "uitvoerder")),
-            (("Duurzaam aan het werk", ("uitstroom_werk",)), ("Geen nieuwe schulden", ("hh_schuldhulp",))),
+            (
+                ("Duurzaam aan het werk", ("uitstroom_werk",)),
+                ("Geen nieuwe schulden", ("hh_schuldhulp",)),
+            ),
         ),
         ProjectSjabloon(
             "Geldzorgen voorkomen bij werkzoekenden",
@@ -452,28 +552,67 @@ class ProgrammaindicatorRij:
 
 PROGRAMMAINDICATOREN: tuple[ProgrammaindicatorRij, ...] = (
     ProgrammaindicatorRij(
-        "huishoudens-schulden", "Huishoudens geholpen met schulden", "aantal", "armoede-en-schulden", 900, 1600
+        "huishoudens-schulden",
+        "Huishoudens geholpen met schulden",
+        "aantal",
+        "armoede-en-schulden",
+        900,
+        1600,
     ),
     ProgrammaindicatorRij(
-        "jongeren-perspectief", "Jongeren met een perspectieftraject", "aantal", "veerkracht-en-weerbaarheid",
-        400, 900,
-    ),
-    ProgrammaindicatorRij("uitstroom-werk", "Bewoners uitgestroomd naar werk", "aantal", "re-integratie", 250, 700),
-    ProgrammaindicatorRij(
-        "vve-deelname", "Peuters met VVE-indicatie dat deelneemt", "percentage", "ontwikkeling-jonge-kind",
-        75, 92, aggregatie="gemiddelde", basiswaarde="71.0", decimalen=1,
-    ),
-    ProgrammaindicatorRij(
-        "ervaren-veiligheid", "Ervaren veiligheid in de focusgebieden (rapportcijfer)", "score", None,
-        6.0, 7.2, aggregatie="gemiddelde", basiswaarde="5.8", decimalen=1,
+        "jongeren-perspectief",
+        "Jongeren met een perspectieftraject",
+        "aantal",
+        "veerkracht-en-weerbaarheid",
+        400,
+        900,
     ),
     ProgrammaindicatorRij(
-        "bewoners-bereikt", "Bewoners bereikt met interventies sinds 2023", "aantal", None, 3000, 60000,
-        cumulatief=True, aggregatie="laatste", basiswaarde="0",
+        "uitstroom-werk", "Bewoners uitgestroomd naar werk", "aantal", "re-integratie", 250, 700
     ),
     ProgrammaindicatorRij(
-        "leefbaarometer", "Leefbaarometer 3.0, gemiddelde klasse van de focusgebieden", "score", None,
-        3.2, 5.0, aggregatie="laatste", basiswaarde="3.0", decimalen=1,
+        "vve-deelname",
+        "Peuters met VVE-indicatie dat deelneemt",
+        "percentage",
+        "ontwikkeling-jonge-kind",
+        75,
+        92,
+        aggregatie="gemiddelde",
+        basiswaarde="71.0",
+        decimalen=1,
+    ),
+    ProgrammaindicatorRij(
+        "ervaren-veiligheid",
+        "Ervaren veiligheid in de focusgebieden (rapportcijfer)",
+        "score",
+        None,
+        6.0,
+        7.2,
+        aggregatie="gemiddelde",
+        basiswaarde="5.8",
+        decimalen=1,
+    ),
+    ProgrammaindicatorRij(
+        "bewoners-bereikt",
+        "Bewoners bereikt met interventies sinds 2023",
+        "aantal",
+        None,
+        3000,
+        60000,
+        cumulatief=True,
+        aggregatie="laatste",
+        basiswaarde="0",
+    ),
+    ProgrammaindicatorRij(
+        "leefbaarometer",
+        "Leefbaarometer 3.0, gemiddelde klasse van de focusgebieden",
+        "score",
+        None,
+        3.2,
+        5.0,
+        aggregatie="laatste",
+        basiswaarde="3.0",
+        decimalen=1,
     ),
 )
 

@@ -16,10 +16,10 @@ from django.contrib.auth.models import User
 from django.utils.text import slugify
 
 from programma.audit import Actor
-from programma.management.demo.catalogus import PROGRAMMA_CODE, WACHTWOORD
 from programma.models import ApiSleutel, Organisatie, Programma, Rol
 from programma.services import api_sleutel_aanmaken, hash_sleutel, rol_toekennen
 from projecten.models import Projectpartner
+from rapportage.demo.catalogus import PROGRAMMA_CODE, WACHTWOORD
 
 SYSTEEM = Actor.systeem("demo")
 SLEUTELNAAM = "demo"
@@ -53,8 +53,8 @@ class Gebruikers:
 
 
 def gebruikers_verzekeren(*, partners: list[Organisatie]) -> Gebruikers:
-    """Create the demo users that are missing and give every one its role in every demo
-    programme. Existing users keep their password."""
+    """Create the demo users that are missing, with their roles that need no programme.
+    Existing users keep their password."""
     versleuteld: str | None = None
 
     def gebruiker(naam: str, **extra: Any) -> User:
@@ -69,19 +69,40 @@ def gebruikers_verzekeren(*, partners: list[Organisatie]) -> Gebruikers:
             username=naam, password=versleuteld, email=f"{naam}@demo.ontschot.example", **extra
         )
 
-    beheerder = gebruiker("beheerder", is_staff=True, is_superuser=True, first_name="Bea", last_name="Heer")
-    manager = gebruiker("manager", first_name="Mo", last_name="Nager")
-    ministerie = gebruiker("ministerie", first_name="Mien", last_name="Isterie")
+    beheerder = gebruiker(
+        "beheerder", is_staff=True, is_superuser=True, first_name="Bea", last_name="Heer"
+    )
     rol_toekennen(actor=SYSTEEM, gebruiker=beheerder, soort=Rol.Soort.BEHEERDER)
-    for programma in demo_programmas():
-        rol_toekennen(actor=SYSTEEM, gebruiker=manager, soort=Rol.Soort.PROGRAMMAMANAGER, programma=programma)
-        rol_toekennen(actor=SYSTEEM, gebruiker=ministerie, soort=Rol.Soort.MINISTERIE, programma=programma)
     per_organisatie = {}
     for organisatie in partners:
         partner = gebruiker(partner_gebruikersnaam(organisatie))
-        rol_toekennen(actor=SYSTEEM, gebruiker=partner, soort=Rol.Soort.PARTNER, organisatie=organisatie)
+        rol_toekennen(
+            actor=SYSTEEM, gebruiker=partner, soort=Rol.Soort.PARTNER, organisatie=organisatie
+        )
         per_organisatie[organisatie.pk] = partner
-    return Gebruikers(beheerder=beheerder, manager=manager, ministerie=ministerie, partners=per_organisatie)
+    return Gebruikers(
+        beheerder=beheerder,
+        manager=gebruiker("manager", first_name="Mo", last_name="Nager"),
+        ministerie=gebruiker("ministerie", first_name="Mien", last_name="Isterie"),
+        partners=per_organisatie,
+    )
+
+
+def programmarollen_verzekeren(gebruikers: Gebruikers) -> None:
+    """The manager manages, and the ministry user follows, every demo programme."""
+    for programma in demo_programmas():
+        rol_toekennen(
+            actor=SYSTEEM,
+            gebruiker=gebruikers.manager,
+            soort=Rol.Soort.PROGRAMMAMANAGER,
+            programma=programma,
+        )
+        rol_toekennen(
+            actor=SYSTEEM,
+            gebruiker=gebruikers.ministerie,
+            soort=Rol.Soort.MINISTERIE,
+            programma=programma,
+        )
 
 
 def sleutels_verzekeren(*, partners: list[Organisatie]) -> tuple[dict[int, str], list[str]]:
@@ -89,7 +110,9 @@ def sleutels_verzekeren(*, partners: list[Organisatie]) -> tuple[dict[int, str],
     'demo' when there is one. Returns the plain keys per organisation id and warnings."""
     bestaand = {
         s.organisatie_id: s
-        for s in ApiSleutel.objects.filter(organisatie__in=partners, naam=SLEUTELNAAM).order_by("-id")
+        for s in ApiSleutel.objects.filter(organisatie__in=partners, naam=SLEUTELNAAM).order_by(
+            "-id"
+        )
     }
     sleutels: dict[int, str] = {}
     waarschuwingen: list[str] = []
@@ -98,11 +121,16 @@ def sleutels_verzekeren(*, partners: list[Organisatie]) -> tuple[dict[int, str],
         sleutel = bestaand.get(organisatie.pk)
         if sleutel is None:
             api_sleutel_aanmaken(
-                actor=SYSTEEM, organisatie=organisatie, naam=SLEUTELNAAM,
-                scopes=ApiSleutel.Scope.values, platte_sleutel=platte_sleutel,
+                actor=SYSTEEM,
+                organisatie=organisatie,
+                naam=SLEUTELNAAM,
+                scopes=ApiSleutel.Scope.values,
+                platte_sleutel=platte_sleutel,
             )
         elif sleutel.sleutel_hash != hash_sleutel(platte_sleutel):
-            waarschuwingen.append(f"De sleutel 'demo' van {organisatie} is geen demosleutel; niet vervangen.")
+            waarschuwingen.append(
+                f"De sleutel 'demo' van {organisatie} is geen demosleutel; niet vervangen."
+            )
         elif sleutel.ingetrokken_op is not None:
             waarschuwingen.append(f"De demosleutel van {organisatie} is ingetrokken.")
         sleutels[organisatie.pk] = platte_sleutel
@@ -142,10 +170,18 @@ def toegang_opstellen(
     return {
         "gebruikers": gebruikerslijst,
         "organisaties": [
-            {"naam": o.naam, "soort": o.soort, "api_sleutel": sleutels[o.pk], "projecten": projecten[o.pk]}
+            {
+                "naam": o.naam,
+                "soort": o.soort,
+                "api_sleutel": sleutels[o.pk],
+                "projecten": projecten[o.pk],
+            }
             for o in partners
         ],
-        "programmas": [{"code": p.code, "naam": p.naam} for p in sorted(demo_programmas(), key=lambda p: p.code)],
+        "programmas": [
+            {"code": p.code, "naam": p.naam}
+            for p in sorted(demo_programmas(), key=lambda p: p.code)
+        ],
     }
 
 
