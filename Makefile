@@ -29,14 +29,12 @@ install-dev: $(VENV)/.installed-dev
 
 run: install
 	$(PY) manage.py migrate --noinput
+	$(PY) manage.py collectstatic --noinput --verbosity 0
 	$(PY) manage.py demo
 	@echo ""
 	@echo "Ontschot draait op http://$(HOST):$(PORT)/  (beheer: http://$(HOST):$(PORT)/beheer/)"
 	@echo "Inloggen: zie hierboven of demo-toegang.json (wachtwoord ontschot-demo). Ctrl-C stopt web en worker."
-	@trap 'kill 0' INT TERM; \
-	  $(PY) manage.py qcluster & \
-	  $(VENV)/bin/gunicorn ontschot.wsgi --bind $(HOST):$(PORT) --workers 2 --access-logfile - & \
-	  wait
+	$(PY) -m ontschot.starten --host $(HOST) --port $(PORT)
 
 test: install-dev
 	$(VENV)/bin/pytest
