@@ -122,3 +122,12 @@ def test_documentatiepagina_zonder_inloggen(client: Client) -> None:
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/html")
     assert b"openapi.json" in response.content
+
+
+def test_documentatiepagina_laadt_niets_van_buiten(client: Client) -> None:
+    """The interactive docs work without internet: Swagger UI comes from our own static files."""
+    import re
+
+    bronnen = re.findall(r'(?:src|href)="([^"]+)"', client.get("/api/v1/docs").content.decode())
+    assert bronnen
+    assert all(b.startswith("/static/") for b in bronnen), bronnen
