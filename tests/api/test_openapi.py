@@ -11,7 +11,7 @@ from django.core.management.base import CommandError
 from django.test import Client
 
 from ontschot.api import API_VERSIE, VASTGELEGDE_SERVER, spec_als_tekst
-from programma.management.commands.openapi_schrijven import STANDAARD_PAD
+from rapportage.management.commands.openapi_schrijven import STANDAARD_PAD
 
 BIJWERKEN = "Werk hem bij met 'python manage.py openapi_schrijven' en leg het resultaat vast."
 
