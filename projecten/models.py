@@ -648,3 +648,27 @@ class Periodevergrendeling(models.Model):
             and self.project.programma_id != self.programma_id
         ):
             raise ValidationError({"project": "Het project hoort bij een ander programma."})
+
+
+class Herinnering(models.Model):
+    """A reminder e-mail sent for an obligation at one step (days relative to the deadline:
+    negative before, positive after). One row per obligation and step: never sent twice."""
+
+    verplichting = models.ForeignKey(
+        Rapportageverplichting, on_delete=models.CASCADE, related_name="herinneringen"
+    )
+    stap = models.SmallIntegerField("dagen t.o.v. de deadline")
+    ontvangers = models.TextField("ontvangers", blank=True)
+    verstuurd_op = models.DateTimeField("verstuurd op", null=True, blank=True)
+    aangemaakt_op = models.DateTimeField("aangemaakt op", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "herinnering"
+        verbose_name_plural = "herinneringen"
+        ordering = ["verplichting", "stap"]
+        constraints = [
+            models.UniqueConstraint(fields=["verplichting", "stap"], name="herinnering_uniek")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.verplichting} ({self.stap:+d} dagen)"

@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Coalesce
 
 from programma.models import Focusgebied, Programma
 from projecten.models import Project
@@ -58,3 +59,142 @@ class Rapport(models.Model):
     @property
     def is_gepubliceerd(self) -> bool:
         return self.gepubliceerd_op is not None
+
+
+class Indicatorstand(models.Model):
+    """Aggregated progress of one indicator in one period at one level, computed from
+    approved measurements by the background aggregation. Project rows belong to a project
+    indicator; focus-area, theme and programme rows to a programme indicator."""
+
+    class Niveau(models.TextChoices):
+        PROJECT = "project", "Project"
+        FOCUSGEBIED = "focusgebied", "Focusgebied"
+        THEMA = "thema", "Thema"
+        PROGRAMMA = "programma", "Programma"
+
+    niveau = models.CharField("niveau", max_length=12, choices=Niveau.choices)
+    programma = models.ForeignKey(
+        Programma, on_delete=models.CASCADE, related_name="indicatorstanden"
+    )
+    indicator = models.ForeignKey(
+        "projecten.Indicator",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="standen",
+    )
+    programma_indicator = models.ForeignKey(
+        "programma.Programmaindicator",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="standen",
+    )
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, null=True, blank=True, related_name="standen"
+    )
+    focusgebied = models.ForeignKey(
+        Focusgebied, on_delete=models.CASCADE, null=True, blank=True, related_name="standen"
+    )
+    thema = models.ForeignKey(
+        "programma.Thema", on_delete=models.CASCADE, null=True, blank=True, related_name="standen"
+    )
+    periode = models.CharField("periode", max_length=7)
+    waarde = models.DecimalField("waarde", max_digits=22, decimal_places=4, null=True, blank=True)
+    streefwaarde = models.DecimalField(
+        "streefwaarde", max_digits=22, decimal_places=4, null=True, blank=True
+    )
+    percentage_streefwaarde = models.DecimalField(
+        "% van de streefwaarde", max_digits=10, decimal_places=2, null=True, blank=True
+    )
+    op_koers = models.BooleanField("op koers", null=True, blank=True)
+    aantal_metingen = models.PositiveIntegerField("aantal metingen", default=0)
+    berekend_op = models.DateTimeField("berekend op", auto_now=True)
+
+    class Meta:
+        verbose_name = "indicatorstand"
+        verbose_name_plural = "indicatorstanden"
+        ordering = ["programma", "niveau", "periode"]
+        constraints = [
+            models.UniqueConstraint(
+                "niveau",
+                Coalesce("indicator", 0),
+                Coalesce("programma_indicator", 0),
+                Coalesce("project", 0),
+                Coalesce("focusgebied", 0),
+                Coalesce("thema", 0),
+                "periode",
+                name="indicatorstand_uniek",
+            )
+        ]
+        indexes = [models.Index(fields=["programma", "niveau", "periode"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_niveau_display()} {self.periode}: {self.waarde}"
+
+
+class Contextcijfer(models.Model):
+    """An open-data figure for a CBS area code and year (CBS Kerncijfers wijken en buurten,
+    Leefbaarometer 3.0), with its source and licence: CBS data are CC BY 4.0 and must be
+    attributed wherever they are shown."""
+
+    gebiedscode = models.CharField("CBS-gebiedscode", max_length=10, db_index=True)
+    jaar = models.PositiveSmallIntegerField("jaar")
+    kenmerk = models.CharField(
+        "kenmerk", max_length=80, help_text="Bijvoorbeeld 'aantal_inwoners' of 'lbm_score'."
+    )
+    waarde = models.DecimalField("waarde", max_digits=22, decimal_places=6, null=True, blank=True)
+    bron = models.CharField("bron", max_length=200)
+    licentie = models.CharField("licentie", max_length=100)
+    bron_url = models.URLField("bron-URL", max_length=500, blank=True)
+    opgehaald_op = models.DateTimeField("opgehaald op", auto_now=True)
+
+    class Meta:
+        verbose_name = "contextcijfer"
+        verbose_name_plural = "contextcijfers"
+        ordering = ["gebiedscode", "jaar", "kenmerk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["gebiedscode", "jaar", "kenmerk", "bron"], name="contextcijfer_uniek"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.gebiedscode} {self.jaar} {self.kenmerk}: {self.waarde}"
+
+
+class Signaal(models.Model):
+    """An early warning for a project: spending out of step with elapsed time, or an
+    indicator off its trajectory. Recomputed by a background task; the newest set counts."""
+
+    class Soort(models.TextChoices):
+        BESTEDINGSTEMPO = "bestedingstempo", "Bestedingstempo wijkt af van de verstreken tijd"
+        INDICATOR_ACHTER = "indicator_achter", "Indicator loopt achter op de streefwaarde"
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="signalen")
+    indicator = models.ForeignKey(
+        "projecten.Indicator",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="signalen",
+    )
+    soort = models.CharField("soort", max_length=20, choices=Soort.choices)
+    reden = models.CharField("reden", max_length=400)
+    ernst = models.PositiveSmallIntegerField(
+        "ernst", default=1, help_text="1 = let op, 2 = ingrijpen"
+    )
+    berekend_op = models.DateTimeField("berekend op", auto_now=True)
+
+    class Meta:
+        verbose_name = "vroegsignaal"
+        verbose_name_plural = "vroegsignalen"
+        ordering = ["-ernst", "project"]
+        constraints = [
+            models.UniqueConstraint(
+                "project", Coalesce("indicator", 0), "soort", name="signaal_uniek"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.project}: {self.reden}"
