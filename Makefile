@@ -31,6 +31,7 @@ run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 	$(PY) manage.py demo
+	$(PY) manage.py taken_inplannen
 	@echo ""
 	@echo "Ontschot draait op http://$(HOST):$(PORT)/  (beheer: http://$(HOST):$(PORT)/beheer/)"
 	@echo "Inloggen: zie hierboven of demo-toegang.json (wachtwoord ontschot-demo). Ctrl-C stopt web en worker."

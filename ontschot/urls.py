@@ -13,6 +13,7 @@ urlpatterns = [
     path("", programma_views.overzicht, name="overzicht"),
     path("programmas/<slug:code>", programma_views.programma, name="programma"),
     path("", include("projecten.urls")),
+    path("", include("rapportage.urls")),
     path("inloggen", auth_views.LoginView.as_view(template_name="inloggen.html"), name="login"),
     path("uitloggen", auth_views.LogoutView.as_view(), name="logout"),
     path("beheer/", admin.site.urls),
