@@ -30,6 +30,16 @@ def _sleutel_hash(request: HttpRequest) -> str | None:
     return hash_sleutel(token.strip())
 
 
+def _claim(sleutel_hash: str, sleutel: str, verzoek_hash: str) -> Idempotentieverzoek | None:
+    try:
+        with transaction.atomic():
+            return Idempotentieverzoek.objects.create(
+                sleutel_hash=sleutel_hash, idempotentiesleutel=sleutel, verzoek_hash=verzoek_hash
+            )
+    except IntegrityError:
+        return None
+
+
 def _herhaal(verzoek: Idempotentieverzoek) -> HttpResponse:
     response = HttpResponse(verzoek.inhoud, status=verzoek.status_code)
     for naam, waarde in verzoek.headers.items():
@@ -39,6 +49,35 @@ def _herhaal(verzoek: Idempotentieverzoek) -> HttpResponse:
 
 
 class IdempotentieMiddleware:
+    @staticmethod
+    def _vastleggen(
+        request: HttpRequest, sleutel_hash: str, sleutel: str, verzoek_hash: str
+    ) -> Idempotentieverzoek | HttpResponse:
+        """Claim the key for this request, or answer with what an earlier one got. A key
+        older than 24 hours is forgotten and claimed anew."""
+        verzoek = _claim(sleutel_hash, sleutel, verzoek_hash)
+        if verzoek is not None:
+            return verzoek
+        bestaand = Idempotentieverzoek.objects.get(
+            sleutel_hash=sleutel_hash, idempotentiesleutel=sleutel
+        )
+        if bestaand.aangemaakt_op < timezone.now() - BEWAARTERMIJN:
+            bestaand.delete()
+            verzoek = _claim(sleutel_hash, sleutel, verzoek_hash)
+            if verzoek is not None:
+                return verzoek
+            bestaand = Idempotentieverzoek.objects.get(
+                sleutel_hash=sleutel_hash, idempotentiesleutel=sleutel
+            )
+        if bestaand.verzoek_hash != verzoek_hash:
+            return probleem(
+                request,
+                422,
+                "Deze Idempotency-Key is al gebruikt voor een ander verzoek; kies een nieuwe sleutel.",
+                soort="idempotentiesleutel-hergebruikt",
+            )
+        return _herhaal(bestaand)
+
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
@@ -67,30 +106,9 @@ class IdempotentieMiddleware:
             b"\n".join([request.method.encode(), request.path.encode(), request.body])
         ).hexdigest()
         with transaction.atomic():
-            Idempotentieverzoek.objects.filter(
-                sleutel_hash=sleutel_hash,
-                idempotentiesleutel=sleutel,
-                aangemaakt_op__lt=timezone.now() - BEWAARTERMIJN,
-            ).delete()
-            try:
-                with transaction.atomic():
-                    verzoek = Idempotentieverzoek.objects.create(
-                        sleutel_hash=sleutel_hash,
-                        idempotentiesleutel=sleutel,
-                        verzoek_hash=verzoek_hash,
-                    )
-            except IntegrityError:
-                bestaand = Idempotentieverzoek.objects.get(
-                    sleutel_hash=sleutel_hash, idempotentiesleutel=sleutel
-                )
-                if bestaand.verzoek_hash != verzoek_hash:
-                    return probleem(
-                        request,
-                        422,
-                        "Deze Idempotency-Key is al gebruikt voor een ander verzoek; kies een nieuwe sleutel.",
-                        soort="idempotentiesleutel-hergebruikt",
-                    )
-                return _herhaal(bestaand)
+            verzoek = self._vastleggen(request, sleutel_hash, sleutel, verzoek_hash)
+            if isinstance(verzoek, HttpResponse):
+                return verzoek
             response = self.get_response(request)
             if response.status_code >= 400:
                 # A refused request did not happen: nothing is kept, so a corrected retry

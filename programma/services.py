@@ -37,12 +37,29 @@ M = TypeVar("M", bound=models.Model)
 SLEUTEL_VOORVOEGSEL = "ont_"
 
 
-def opslaan(*, actor: Actor, actie: str, obj: M, **velden: Any) -> M:
-    """Apply ``velden`` to ``obj``, validate, save and audit. Must run inside a transaction."""
+def opslaan(
+    *,
+    actor: Actor,
+    actie: str,
+    obj: M,
+    niet_controleren: tuple[str, ...] = (),
+    uniek_in_database: bool = False,
+    **velden: Any,
+) -> M:
+    """Apply ``velden`` to ``obj``, validate, save and audit. Must run inside a transaction.
+
+    ``niet_controleren`` names fields the caller has already checked (a foreign key it just
+    looked up), so validation does not query for them again. With ``uniek_in_database`` the
+    uniqueness checks are left to the database's constraints; the caller turns their error
+    into a conflict."""
     voor = momentopname(obj) if obj.pk else None
     for naam, waarde in velden.items():
         setattr(obj, naam, waarde)
-    obj.full_clean()
+    obj.full_clean(
+        exclude=list(niet_controleren) or None,
+        validate_unique=not uniek_in_database,
+        validate_constraints=not uniek_in_database,
+    )
     obj.save()
     registreer(actor=actor, actie=actie, obj=obj, voor=voor, na=momentopname(obj))
     return obj
@@ -314,7 +331,10 @@ def api_sleutel_controleren(platte_sleutel: str) -> ApiSleutel | None:
     if not platte_sleutel or len(platte_sleutel) > 200:
         return None
     sleutel = (
-        ApiSleutel.objects.select_related("organisatie").filter(prefix=platte_sleutel[:12]).first()
+        ApiSleutel.objects.select_related("organisatie")
+        .filter(prefix=platte_sleutel[:12])
+        .order_by()
+        .first()
     )
     if sleutel is None or not hmac.compare_digest(
         sleutel.sleutel_hash, hash_sleutel(platte_sleutel)

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
-from ninja import Query, Router
+from ninja import Query, Router, Status
 
 from ontschot.paginering import pagineer
 from programma.api import vereis_scope
@@ -151,9 +151,12 @@ def metingen_van(organisatie: Organisatie) -> QuerySet[Meting]:
 
 
 def indicatoren_van(organisatie: Organisatie, ids: set[int]) -> dict[int, Indicator]:
-    qs = Indicator.objects.filter(
-        pk__in=ids, doel__project__in=selectors.projecten_van_organisatie(organisatie)
-    ).select_related("doel__project__programma")
+    # Projectpartner is unique per project and organisation: the join adds no duplicates.
+    qs = (
+        Indicator.objects.filter(pk__in=ids, doel__project__partners__organisatie=organisatie)
+        .select_related("doel__project__programma")
+        .order_by()
+    )
     return {i.pk: i for i in qs}
 
 
@@ -173,9 +176,7 @@ def _indicator(organisatie: Organisatie, indicator_id: int) -> Indicator:
     tags=["metingen"],
     summary="Eén meting indienen",
 )
-def meting_indienen(
-    request: HttpRequest, payload: s.MetingIn, response: HttpResponse
-) -> tuple[int, Meting]:
+def meting_indienen(request: HttpRequest, payload: s.MetingIn, response: HttpResponse) -> Status:
     organisatie = vereis_scope(request, METINGEN)
     meting = services.meting_indienen(
         actor=actor(request),
@@ -185,7 +186,7 @@ def meting_indienen(
     )
     response["Location"] = request.build_absolute_uri(f"{request.path}/{meting.pk}")
     met_etag(response, meting)
-    return 201, meting
+    return Status(201, meting)
 
 
 @router.post(
@@ -195,7 +196,7 @@ def meting_indienen(
     tags=["metingen"],
     summary="Tot 10.000 metingen tegelijk indienen (alles of niets)",
 )
-def metingen_batch(request: HttpRequest, payload: s.MetingBatchIn) -> tuple[int, dict[str, Any]]:
+def metingen_batch(request: HttpRequest, payload: s.MetingBatchIn) -> Status:
     organisatie = vereis_scope(request, METINGEN)
     indicatoren = indicatoren_van(organisatie, {item.indicator for item in payload.items})
     onbekend = [
@@ -215,7 +216,7 @@ def metingen_batch(request: HttpRequest, payload: s.MetingBatchIn) -> tuple[int,
     metingen = services.metingen_indienen(
         actor=actor(request), organisatie=organisatie, items=items
     )
-    return 201, {"aantal": len(metingen), "resultaten": metingen}
+    return Status(201, {"aantal": len(metingen), "resultaten": metingen})
 
 
 @router.get(
@@ -305,12 +306,12 @@ def _besteding_indienen(
 )
 def besteding_indienen(
     request: HttpRequest, payload: s.BestedingIn, response: HttpResponse
-) -> tuple[int, Besteding]:
+) -> Status:
     organisatie = vereis_scope(request, BESTEDINGEN)
     besteding = _besteding_indienen(request, organisatie, payload)
     response["Location"] = request.build_absolute_uri(f"{request.path}/{besteding.pk}")
     met_etag(response, besteding)
-    return 201, besteding
+    return Status(201, besteding)
 
 
 @router.post(
@@ -320,14 +321,12 @@ def besteding_indienen(
     tags=["bestedingen"],
     summary="Tot 10.000 bestedingen tegelijk indienen (alles of niets)",
 )
-def bestedingen_batch(
-    request: HttpRequest, payload: s.BestedingBatchIn
-) -> tuple[int, dict[str, Any]]:
+def bestedingen_batch(request: HttpRequest, payload: s.BestedingBatchIn) -> Status:
     organisatie = vereis_scope(request, BESTEDINGEN)
     bestedingen = _batch(
         payload.items, lambda _, item: _besteding_indienen(request, organisatie, item)
     )
-    return 201, {"aantal": len(bestedingen), "resultaten": bestedingen}
+    return Status(201, {"aantal": len(bestedingen), "resultaten": bestedingen})
 
 
 @router.get(
@@ -411,14 +410,12 @@ def _verslag_indienen(
     tags=["voortgangsverslagen"],
     summary="Eén voortgangsverslag indienen",
 )
-def verslag_indienen(
-    request: HttpRequest, payload: s.VerslagIn, response: HttpResponse
-) -> tuple[int, Voortgangsverslag]:
+def verslag_indienen(request: HttpRequest, payload: s.VerslagIn, response: HttpResponse) -> Status:
     organisatie = vereis_scope(request, VERSLAGEN)
     verslag = _verslag_indienen(request, organisatie, payload)
     response["Location"] = request.build_absolute_uri(f"{request.path}/{verslag.pk}")
     met_etag(response, verslag)
-    return 201, verslag
+    return Status(201, verslag)
 
 
 @router.post(
@@ -428,10 +425,10 @@ def verslag_indienen(
     tags=["voortgangsverslagen"],
     summary="Meerdere voortgangsverslagen tegelijk indienen (alles of niets)",
 )
-def verslagen_batch(request: HttpRequest, payload: s.VerslagBatchIn) -> tuple[int, dict[str, Any]]:
+def verslagen_batch(request: HttpRequest, payload: s.VerslagBatchIn) -> Status:
     organisatie = vereis_scope(request, VERSLAGEN)
     verslagen = _batch(payload.items, lambda _, item: _verslag_indienen(request, organisatie, item))
-    return 201, {"aantal": len(verslagen), "resultaten": verslagen}
+    return Status(201, {"aantal": len(verslagen), "resultaten": verslagen})
 
 
 @router.get(
