@@ -144,6 +144,19 @@ API_MAX_BATCH = 10_000
 # The public address of the API as the OpenAPI spec announces it.
 API_SERVER_URL = os.environ.get("API_SERVER_URL", "https://ontschot.example.nl/api/v1")
 
+# Background work: attempts and the first pause before a failed task is retried.
+TAAK_MAX_POGINGEN = int(os.environ.get("TAAK_MAX_POGINGEN", "5"))
+TAAK_HERHAAL_SECONDEN = int(os.environ.get("TAAK_HERHAAL_SECONDEN", "60"))
+
+# Reminders for reporting obligations: days relative to the deadline (negative = before),
+# and how late a step may still be sent after an outage.
+HERINNERING_STAPPEN = os.environ.get("HERINNERING_STAPPEN", "-14,-3,1,7")
+HERINNERING_MAX_ACHTERSTAND_DAGEN = int(os.environ.get("HERINNERING_MAX_ACHTERSTAND_DAGEN", "7"))
+# Early warnings: spending pace off by these percentage points (severity 1, 2); an
+# indicator below these percentages of its target (severity 1, 2).
+SIGNAAL_BESTEDINGSTEMPO_DREMPELS = os.environ.get("SIGNAAL_BESTEDINGSTEMPO_DREMPELS", "25,40")
+SIGNAAL_INDICATOR_DREMPELS = os.environ.get("SIGNAAL_INDICATOR_DREMPELS", "75,50")
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -185,6 +198,8 @@ EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+# A hanging mail server must not hold a transaction (and on SQLite the write lock) open.
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "10"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Ontschot <noreply@ontschot.local>")
 
 SESSION_COOKIE_SECURE = env_bool(
