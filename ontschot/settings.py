@@ -157,6 +157,14 @@ HERINNERING_MAX_ACHTERSTAND_DAGEN = int(os.environ.get("HERINNERING_MAX_ACHTERST
 SIGNAAL_BESTEDINGSTEMPO_DREMPELS = os.environ.get("SIGNAAL_BESTEDINGSTEMPO_DREMPELS", "25,40")
 SIGNAAL_INDICATOR_DREMPELS = os.environ.get("SIGNAAL_INDICATOR_DREMPELS", "75,50")
 
+# Open-data context figures: the CBS OData v4 address and tables for the weekly import
+# (empty: off), and its bounds per run.
+CBS_ODATA_URL = os.environ.get("CBS_ODATA_URL", "")
+CBS_ODATA_TABEL = os.environ.get("CBS_ODATA_TABEL", "")
+CBS_ODATA_TIMEOUT = float(os.environ.get("CBS_ODATA_TIMEOUT", "30"))
+CBS_ODATA_MAX_PAGINAS = int(os.environ.get("CBS_ODATA_MAX_PAGINAS", "200"))
+CBS_ODATA_MAX_DUUR = float(os.environ.get("CBS_ODATA_MAX_DUUR", "240"))
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
