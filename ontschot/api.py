@@ -163,6 +163,8 @@ def _reden(fout: dict[str, Any]) -> str:
     if fout.get("type") in {"greater_than_equal", "less_than_equal", "string_too_long", "too_long"}:
         grens = context.get("ge", context.get("le", context.get("max_length")))
         return f"{basis.rstrip('.')} (grens: {grens})."
+    if fout.get("type") == "string_pattern_mismatch" and "\\x00" in str(context.get("pattern")):
+        return "Tekst mag geen NUL-teken (U+0000) bevatten."
     if fout.get("type") == "string_pattern_mismatch" and fout.get("loc", [None])[-1] == "periode":
         return "Ongeldige periode: gebruik JJJJ, JJJJ-H1/H2, JJJJ-K1..K4 of JJJJ-MM."
     return basis or str(fout.get("msg", "Ongeldige waarde."))
@@ -375,7 +377,7 @@ IDEMPOTENCY_KEY = {
     "description": "Een herhaling binnen 24 uur met dezelfde sleutel (en dezelfde body) geeft "
     "hetzelfde antwoord, met Idempotent-Replayed: true, en maakt niets nieuws aan. Dezelfde "
     "sleutel met een andere body geeft 422.",
-    "schema": {"type": "string", "minLength": 1, "maxLength": 255},
+    "schema": {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[\\x21-\\x7E]+$"},
 }
 IF_MATCH = {
     "name": "If-Match",

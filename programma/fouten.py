@@ -4,7 +4,12 @@
 class Conflict(Exception):
     """The change is valid in itself but not in the current state: a closed project, a
     locked period, a duplicate submission. (A status that cannot follow the current one
-    is a validation error of the status field.)"""
+    is a validation error of the status field.) ``veld`` names the field it is about, for
+    the per-item errors of a batch."""
+
+    def __init__(self, bericht: str = "", *, veld: str = "") -> None:
+        super().__init__(bericht)
+        self.veld = veld
 
 
 class NietGevonden(Exception):

@@ -7,6 +7,7 @@ act: the unique key makes the second wait for the first and then replay its answ
 """
 
 import hashlib
+import re
 from collections.abc import Callable
 from datetime import timedelta
 
@@ -19,6 +20,8 @@ from programma.models import Idempotentieverzoek
 from programma.services import hash_sleutel
 
 BEWAARTERMIJN = timedelta(hours=24)
+#: Visible ASCII, as the spec says: what every HTTP client sends unchanged.
+GELDIGE_SLEUTEL = re.compile(r"[\x21-\x7E]{1,255}")
 BEWAARDE_HEADERS = ("Content-Type", "Location", "ETag")
 
 
@@ -88,7 +91,7 @@ class IdempotentieMiddleware:
         sleutel_hash = _sleutel_hash(request)
         if sleutel_hash is None:
             return self.get_response(request)  # the API answers 401 itself
-        if not 1 <= len(sleutel) <= 255 or not sleutel.isprintable():
+        if not GELDIGE_SLEUTEL.fullmatch(sleutel):
             return probleem(
                 request,
                 400,

@@ -135,7 +135,8 @@ def _batch(items: Sequence[Any], verwerk: Callable[[int, Any], Any]) -> list[Any
                 for veld, meldingen in fout.message_dict.items():
                     fouten.extend({"index": index, "veld": veld, "melding": m} for m in meldingen)
             except (Conflict, NietGevonden) as fout:
-                fouten.append({"index": index, "veld": "project", "melding": str(fout)})
+                veld = getattr(fout, "veld", "") or "project"
+                fouten.append({"index": index, "veld": veld, "melding": str(fout)})
         if fouten:
             raise Bulkfouten(fouten)
     return resultaten

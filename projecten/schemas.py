@@ -1,18 +1,20 @@
 """The partner API's shapes. Field names are lowerCamelCase on the wire; every schema
 lists its fields explicitly and input schemas refuse unknown fields."""
 
-from datetime import date, datetime
+import re
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Annotated, Any
 
 from ninja import Field, FilterSchema, Schema
 from ninja.filter_schema import FilterConfigDict
-from pydantic import ConfigDict
+from pydantic import BeforeValidator, ConfigDict, WithJsonSchema
 from pydantic.alias_generators import to_camel
+from pydantic_core import PydanticCustomError
 
 from ontschot.paginering import MAX_GROOTTE, STANDAARD_GROOTTE
 from programma.perioden import PERIODE_PATROON
-from projecten.models import Beoordeling, Kostensoort
+from projecten.models import Beoordeling, Kostensoort, Project
 
 PERIODE = Annotated[
     str,
@@ -22,32 +24,106 @@ PERIODE = Annotated[
         examples=["2025-K2"],
     ),
 ]
+WAARDE_ALS_TEKST = r"^-?[0-9]{1,11}(\.[0-9]{1,4})?$"
+BEDRAG_ALS_TEKST = r"^[0-9]{1,12}(\.[0-9]{1,2})?$"
+
+
+def _decimaal(patroon: str) -> BeforeValidator:
+    """A decimal as a JSON number, or as text in exactly the form the spec gives (no
+    exponent, spaces, underscores, '+' or decimals beyond the allowed ones)."""
+    regex = re.compile(patroon)
+
+    def controleer(waarde: Any) -> Any:
+        if isinstance(waarde, bool):
+            raise PydanticCustomError("decimal_type", "Geen decimaal getal.")
+        if isinstance(waarde, str) and not regex.fullmatch(waarde):
+            raise PydanticCustomError("decimal_parsing", "Geen geldig decimaal getal.")
+        return waarde
+
+    return BeforeValidator(controleer)
+
+
+WAARDE_SCHEMA = {
+    "anyOf": [
+        {
+            "type": "number",
+            "multipleOf": 0.0001,
+            "exclusiveMinimum": -1e11,
+            "exclusiveMaximum": 1e11,
+        },
+        {"type": "string", "pattern": WAARDE_ALS_TEKST},
+    ],
+    "description": "Decimaal getal als JSON-getal of als tekst; hoogstens 4 decimalen en 11 "
+    "cijfers voor de komma (15 in totaal: wat elke database exact bewaart), geen NaN of Infinity",
+    "examples": ["42.5"],
+}
 WAARDE = Annotated[
     Decimal,
-    Field(
-        max_digits=18,
-        decimal_places=4,
-        allow_inf_nan=False,
-        examples=["42.5"],
-        description="Decimaal getal als JSON-getal of als tekst; hoogstens 4 decimalen en "
-        "18 cijfers, geen NaN of Infinity",
-    ),
+    # 15 significant digits: SQLite keeps decimals as doubles, exact up to 15 digits.
+    Field(max_digits=15, decimal_places=4, allow_inf_nan=False),
+    _decimaal(WAARDE_ALS_TEKST),
+    WithJsonSchema(WAARDE_SCHEMA),
 ]
 BEDRAG = Annotated[
     Decimal,
-    Field(
-        max_digits=14,
-        decimal_places=2,
-        ge=0,
-        allow_inf_nan=False,
-        examples=["1250.00"],
-        description="Bedrag in euro's, 0 of meer, als JSON-getal of als tekst; hoogstens "
-        "2 decimalen, geen NaN of Infinity",
+    Field(max_digits=14, decimal_places=2, ge=0, allow_inf_nan=False),
+    _decimaal(BEDRAG_ALS_TEKST),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "number", "multipleOf": 0.01, "minimum": 0, "exclusiveMaximum": 1e12},
+                {"type": "string", "pattern": BEDRAG_ALS_TEKST},
+            ],
+            "description": "Bedrag in euro's, 0 of meer, als JSON-getal of als tekst; "
+            "hoogstens 2 decimalen, geen NaN of Infinity",
+            "examples": ["1250.00"],
+        }
     ),
 ]
+#: PostgreSQL cannot store U+0000 in text: every text field refuses it, as the spec says.
+GEEN_NUL = r"^[^\x00]*$"
+
+
+TEKST = Annotated[str, Field(max_length=5000, pattern=GEEN_NUL)]
+BRON = Annotated[str, Field(max_length=200, pattern=GEEN_NUL)]
+OMSCHRIJVING = Annotated[str, Field(max_length=300, pattern=GEEN_NUL)]
+CATEGORIE = Annotated[str, Field(max_length=100, pattern=GEEN_NUL)]
+VERHAAL = Annotated[str, Field(max_length=20_000, pattern=GEEN_NUL)]
+SAMENVATTING = Annotated[str, Field(min_length=1, max_length=20_000, pattern=GEEN_NUL)]
+UITSPLITSING = Annotated[
+    dict[CATEGORIE, WAARDE],
+    Field(max_length=100),
+    WithJsonSchema(
+        {
+            "type": "object",
+            "maxProperties": 100,
+            "propertyNames": {"maxLength": 100, "pattern": GEEN_NUL},
+            "additionalProperties": WAARDE_SCHEMA,
+            "description": "Waarden per categorie",
+        }
+    ),
+]
+
+
+def _moment_met_tijdzone(waarde: Any) -> Any:
+    """ISO 8601 with a time and a time zone; no Unix time, no bare date, no local time."""
+    if isinstance(waarde, datetime):
+        return waarde
+    if isinstance(waarde, str):
+        try:
+            moment = datetime.fromisoformat(waarde)
+        except ValueError:
+            moment = None
+        if moment is not None and moment.tzinfo is not None:
+            # In UTC: PostgreSQL refuses offsets beyond 15:59, which ISO 8601 allows.
+            return moment.astimezone(UTC)
+    raise PydanticCustomError(
+        "datetime_parsing", "Geen geldig moment: gebruik ISO 8601 met tijdzone."
+    )
+
+
 VIER_DECIMALEN = Decimal("0.0001")
 CENTEN = Decimal("0.01")
-TEKST = Annotated[str, Field(max_length=5000)]
 
 
 class Uit(Schema):
@@ -74,10 +150,10 @@ class Pagina(Uit):
 class Lijstfilter(FilterSchema):
     model_config = FilterConfigDict(extra="forbid")
 
-    project: int | None = Field(None, description="Id van het project")
+    project: int | None = Field(None, ge=1, le=2**62, description="Id van het project")
     periode: PERIODE | None = None
     status: Beoordeling | None = Field(None, description="De stand van de beoordeling")
-    gewijzigd_sinds: datetime | None = Field(
+    gewijzigd_sinds: Annotated[datetime, BeforeValidator(_moment_met_tijdzone)] | None = Field(
         None,
         alias="gewijzigdSinds",
         description="Alleen wat op of na dit moment is gewijzigd (ISO 8601 met tijdzone)",
@@ -203,7 +279,7 @@ class ProjectPagina(Pagina):
 class Projectfilter(FilterSchema):
     model_config = FilterConfigDict(extra="forbid")
 
-    status: str | None = None
+    status: Project.Status | None = Field(None, description="De stand van het project")
     pagina: int = Field(1, ge=1, le=1_000_000)
     pagina_grootte: int = Field(STANDAARD_GROOTTE, ge=1, le=MAX_GROOTTE, alias="paginaGrootte")
 
@@ -226,19 +302,15 @@ class MetingIn(In):
     periode: PERIODE
     waarde: WAARDE
     toelichting: TEKST = ""
-    bron: Annotated[str, Field(max_length=200)] = ""
-    uitsplitsing: dict[Annotated[str, Field(max_length=100)], WAARDE] = Field(
-        default_factory=dict, max_length=100
-    )
+    bron: BRON = ""
+    uitsplitsing: UITSPLITSING = Field(default_factory=dict)
 
 
 class MetingCorrectie(In):
     waarde: WAARDE
     toelichting: TEKST = ""
-    bron: Annotated[str, Field(max_length=200)] = ""
-    uitsplitsing: dict[Annotated[str, Field(max_length=100)], WAARDE] = Field(
-        default_factory=dict, max_length=100
-    )
+    bron: BRON = ""
+    uitsplitsing: UITSPLITSING = Field(default_factory=dict)
 
 
 class MetingUit(BeoordeeldUit):
@@ -281,14 +353,14 @@ class BestedingIn(In):
     periode: PERIODE
     kostensoort: Kostensoort
     bedrag: BEDRAG
-    omschrijving: Annotated[str, Field(max_length=300)] = ""
+    omschrijving: OMSCHRIJVING = ""
     beschikking: int | None = Field(None, ge=1, le=2**62, description="Id van de beschikking")
 
 
 class BestedingCorrectie(In):
     kostensoort: Kostensoort
     bedrag: BEDRAG
-    omschrijving: Annotated[str, Field(max_length=300)] = ""
+    omschrijving: OMSCHRIJVING = ""
 
 
 class BestedingUit(BeoordeeldUit):
@@ -328,15 +400,15 @@ class BestedingPagina(Pagina):
 class VerslagIn(In):
     project: int = Field(..., ge=1, le=2**62)
     periode: PERIODE
-    samenvatting: Annotated[str, Field(min_length=1, max_length=20_000)]
-    risicos: Annotated[str, Field(max_length=20_000)] = ""
-    afwijkingen: Annotated[str, Field(max_length=20_000)] = ""
+    samenvatting: SAMENVATTING
+    risicos: VERHAAL = ""
+    afwijkingen: VERHAAL = ""
 
 
 class VerslagCorrectie(In):
-    samenvatting: Annotated[str, Field(min_length=1, max_length=20_000)]
-    risicos: Annotated[str, Field(max_length=20_000)] = ""
-    afwijkingen: Annotated[str, Field(max_length=20_000)] = ""
+    samenvatting: SAMENVATTING
+    risicos: VERHAAL = ""
+    afwijkingen: VERHAAL = ""
 
 
 class VerslagUit(BeoordeeldUit):
