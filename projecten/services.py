@@ -4,6 +4,7 @@ Keyword-only, typed, one transaction each, validated with ``full_clean()`` and a
 inside the same transaction. A failed validation leaves nothing behind.
 """
 
+from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, timedelta
@@ -11,15 +12,33 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.core.mail import get_connection
 from django.db import IntegrityError, transaction
 from django.db.models import Max, Q, Sum
 from django.utils import timezone
 
 from programma.audit import Actor, momentopname, registreer, registreer_bulk
 from programma.fouten import Bulkfouten, Conflict, NietGevonden, VersieVerouderd
-from programma.models import Budgetenvelop, Focusgebied, Organisatie, Programma, Thema
-from programma.perioden import parse_periode, perioden_tussen
+from programma.models import (
+    Auditregel,
+    Budgetenvelop,
+    Focusgebied,
+    Organisatie,
+    Programma,
+    Thema,
+)
+from programma.perioden import Periode, parse_periode, perioden_tussen
 from programma.services import controleer_overgang, opslaan
+from programma.wachtrij import na_commit
+from projecten import meldingen
+from projecten.inzendingen import (
+    GERELATEERD,
+    INDIENERS,
+    SOORTEN,
+    omschrijving,
+    project_van,
+    wie_beoordeelde,
+)
 from projecten.models import (
     Begrotingsregel,
     Beoordeelbaar,
@@ -164,14 +183,14 @@ def projectpartner_toevoegen(
 
 
 @contextmanager
-def uniek_of_conflict(melding: str) -> Iterator[None]:
+def uniek_of_conflict(melding: str, *, veld: str = "") -> Iterator[None]:
     """Two partners submitting the same thing at once: the check before the insert cannot
     see the other's uncommitted row, the unique constraint can. Its error becomes a 409."""
     try:
         with transaction.atomic():
             yield
     except IntegrityError as fout:
-        raise Conflict(melding) from fout
+        raise Conflict(melding, veld=veld) from fout
 
 
 def controleer_schrijfbaar(project: Project) -> None:
@@ -186,6 +205,7 @@ def vergrendelde_perioden(project: Project) -> list[str]:
     return list(
         Periodevergrendeling.objects.filter(programma_id=project.programma_id)
         .filter(Q(project__isnull=True) | Q(project=project))
+        .order_by()
         .values_list("periode", flat=True)
     )
 
@@ -202,7 +222,8 @@ def controleer_periode_open(
         slot = parse_periode(code)
         if slot.start <= doel.einde and slot.einde >= doel.start:
             raise Conflict(
-                f"Periode {code} is vergrendeld: er kan niets meer worden ingediend of gewijzigd."
+                f"Periode {code} is vergrendeld: er kan niets meer worden ingediend of gewijzigd.",
+                veld="periode",
             )
 
 
@@ -242,7 +263,10 @@ def periode_ontgrendelen(*, actor: Actor, vergrendeling: Periodevergrendeling) -
 def controleer_deelname(project: Project, organisatie: Organisatie | None) -> None:
     """A partner writes only for projects its organisation takes part in. The project is
     reported as not found, so its existence is not revealed."""
-    if organisatie is not None and not project.partners.filter(organisatie=organisatie).exists():
+    if (
+        organisatie is not None
+        and not project.partners.filter(organisatie=organisatie).order_by().exists()
+    ):
         raise NietGevonden("Project niet gevonden.")
 
 
@@ -322,15 +346,18 @@ def meting_indienen(
     controleer_deelname(project, organisatie)
     controleer_schrijfbaar(project)
     controleer_periode_open(project, periode)
-    if Meting.objects.filter(indicator=indicator, periode=periode).exists():
-        raise Conflict(
-            f"Voor {indicator} is over {periode} al een meting ingediend; corrigeer die."
-        )
-    with uniek_of_conflict(f"Voor {indicator} is over {periode} al een meting ingediend."):
+    # One measurement per indicator and period: the unique constraint decides, also when
+    # two partners submit at the same moment.
+    with uniek_of_conflict(
+        f"Voor {indicator} is over {periode} al een meting ingediend; corrigeer die.",
+        veld="periode",
+    ):
         return opslaan(
             actor=actor,
             actie="meting_indienen",
             obj=Meting(),
+            niet_controleren=("indicator", "ingediend_door", "ingediend_door_organisatie"),
+            uniek_in_database=True,
             indicator=indicator,
             periode=periode,
             waarde=waarde,
@@ -406,7 +433,13 @@ def metingen_indienen(
             **_indiener(actor, organisatie),
         )
         try:
-            meting.full_clean(validate_unique=False, validate_constraints=False)
+            # The indicators were looked up by the caller; uniqueness is checked above
+            # for the whole batch and guarded by the database constraint.
+            meting.full_clean(
+                exclude=["indicator", "ingediend_door", "ingediend_door_organisatie"],
+                validate_unique=False,
+                validate_constraints=False,
+            )
         except ValidationError as fout:
             for veld, meldingen in fout.message_dict.items():
                 fouten.extend({"index": index, "veld": veld, "melding": m} for m in meldingen)
@@ -486,8 +519,16 @@ def meting_corrigeren(
 
 
 def _beoordelen(
-    *, actor: Actor, actie: str, obj: Beoordeelbaar, besluit: str, toelichting: str
+    *,
+    actor: Actor,
+    actie: str,
+    obj: Beoordeelbaar,
+    project: Project,
+    besluit: str,
+    toelichting: str,
 ) -> Any:
+    # A locked period accepts no writes at all, a review included.
+    controleer_periode_open(project, obj.periode)  # type: ignore[attr-defined]
     controleer_overgang(Beoordeelbaar.BEOORDELING_OVERGANGEN, obj.status, besluit, Beoordeling)
     if besluit == Beoordeling.TERUGGESTUURD and not toelichting.strip():
         raise ValidationError(
@@ -506,12 +547,27 @@ def _beoordelen(
 
 @transaction.atomic
 def meting_beoordelen(
-    *, actor: Actor, meting: Meting, besluit: str, toelichting: str = ""
+    *, actor: Actor, meting: Meting, besluit: str, toelichting: str = "", nawerk: bool = True
 ) -> Meting:
-    meting = Meting.objects.select_for_update().get(pk=meting.pk)
-    result: Meting = _beoordelen(
-        actor=actor, actie="meting_beoordelen", obj=meting, besluit=besluit, toelichting=toelichting
+    """Approve or return (with a comment) a submitted measurement; never in a locked period.
+
+    With ``nawerk`` the partner is e-mailed the outcome and the project's tranches are
+    checked once this commits; bulk review passes False and queues that once."""
+    meting = (
+        Meting.objects.select_for_update(of=("self",))
+        .select_related("indicator__doel__project")
+        .get(pk=meting.pk)
     )
+    result: Meting = _beoordelen(
+        actor=actor,
+        actie="meting_beoordelen",
+        obj=meting,
+        project=meting.indicator.doel.project,
+        besluit=besluit,
+        toelichting=toelichting,
+    )
+    if nawerk:
+        _na_beoordeling("meting", [result])
     return result
 
 
@@ -570,16 +626,32 @@ def besteding_corrigeren(
 
 @transaction.atomic
 def besteding_beoordelen(
-    *, actor: Actor, besteding: Besteding, besluit: str, toelichting: str = ""
+    *,
+    actor: Actor,
+    besteding: Besteding,
+    besluit: str,
+    toelichting: str = "",
+    nawerk: bool = True,
 ) -> Besteding:
-    besteding = Besteding.objects.select_for_update().get(pk=besteding.pk)
+    """Approve or return (with a comment) a submitted expenditure; never in a locked period.
+
+    With ``nawerk`` the partner is e-mailed the outcome and the project's tranches are
+    checked once this commits; bulk review passes False and queues that once."""
+    besteding = (
+        Besteding.objects.select_for_update(of=("self",))
+        .select_related("project")
+        .get(pk=besteding.pk)
+    )
     result: Besteding = _beoordelen(
         actor=actor,
         actie="besteding_beoordelen",
         obj=besteding,
+        project=besteding.project,
         besluit=besluit,
         toelichting=toelichting,
     )
+    if nawerk:
+        _na_beoordeling("besteding", [result])
     return result
 
 
@@ -597,13 +669,16 @@ def voortgangsverslag_indienen(
     controleer_deelname(project, organisatie)
     controleer_schrijfbaar(project)
     controleer_periode_open(project, periode)
-    if Voortgangsverslag.objects.filter(project=project, periode=periode).exists():
-        raise Conflict(f"Over {periode} is al een voortgangsverslag ingediend; corrigeer dat.")
-    with uniek_of_conflict(f"Over {periode} is al een voortgangsverslag ingediend."):
+    # One narrative per project and period: the unique constraint decides, also when two
+    # partners submit at the same moment (as in meting_indienen).
+    with uniek_of_conflict(
+        f"Over {periode} is al een voortgangsverslag ingediend; corrigeer dat.", veld="periode"
+    ):
         verslag = opslaan(
             actor=actor,
             actie="voortgangsverslag_indienen",
             obj=Voortgangsverslag(),
+            uniek_in_database=True,
             project=project,
             periode=periode,
             samenvatting=samenvatting,
@@ -645,17 +720,220 @@ def voortgangsverslag_corrigeren(
 
 @transaction.atomic
 def voortgangsverslag_beoordelen(
-    *, actor: Actor, verslag: Voortgangsverslag, besluit: str, toelichting: str = ""
+    *,
+    actor: Actor,
+    verslag: Voortgangsverslag,
+    besluit: str,
+    toelichting: str = "",
+    nawerk: bool = True,
 ) -> Voortgangsverslag:
-    verslag = Voortgangsverslag.objects.select_for_update().get(pk=verslag.pk)
+    """Approve or return (with a comment) a submitted progress narrative; never in a locked period.
+
+    With ``nawerk`` the partner is e-mailed the outcome and the project's tranches are
+    checked once this commits; bulk review passes False and queues that once."""
+    verslag = (
+        Voortgangsverslag.objects.select_for_update(of=("self",))
+        .select_related("project")
+        .get(pk=verslag.pk)
+    )
     result: Voortgangsverslag = _beoordelen(
         actor=actor,
         actie="voortgangsverslag_beoordelen",
         obj=verslag,
+        project=verslag.project,
         besluit=besluit,
         toelichting=toelichting,
     )
+    if nawerk:
+        _na_beoordeling("verslag", [result])
     return result
+
+
+# The single-item review of each kind, as bulk review calls it (after commit it queues
+# the follow-up work itself, once for the batch).
+BEOORDELAARS: dict[str, Any] = {
+    "meting": lambda *, obj, **kw: meting_beoordelen(meting=obj, nawerk=False, **kw),
+    "besteding": lambda *, obj, **kw: besteding_beoordelen(besteding=obj, nawerk=False, **kw),
+    "verslag": lambda *, obj, **kw: voortgangsverslag_beoordelen(verslag=obj, nawerk=False, **kw),
+}
+
+
+def _na_beoordeling(soort: str, objecten: Sequence[Beoordeelbaar]) -> None:
+    """Once the review commits: e-mail the partners the outcome, and let an approved
+    measurement or narrative release a tranche whose condition it completes."""
+    if not objecten:
+        return
+    na_commit("projecten.tasks.beoordeling_melden", soort, sorted(o.pk for o in objecten))
+    goedgekeurd = [o for o in objecten if o.status == Beoordeling.GOEDGEKEURD]
+    projecten = sorted({project_van(soort, o).pk for o in goedgekeurd})
+    for project_id in projecten:
+        # An approved report or expenditure may fulfil an obligation at once.
+        na_commit("projecten.verplichtingen.verplichtingen_bijwerken", project_id)
+    if soort == "meting" and goedgekeurd:
+        # Progress is aggregated in the rapportage app, above this one; it is named by
+        # its task path, so projecten imports nothing from it.
+        na_commit("rapportage.tasks.standen_bijwerken", sorted(o.pk for o in goedgekeurd))
+    if soort == "besteding":
+        return  # no tranche condition depends on expenditure
+    for project_id in projecten:
+        na_commit("projecten.tasks.tranches_controleren", project_id)
+
+
+@transaction.atomic
+def inzendingen_beoordelen(
+    *,
+    actor: Actor,
+    metingen: Sequence[Meting] = (),
+    bestedingen: Sequence[Besteding] = (),
+    verslagen: Sequence[Voortgangsverslag] = (),
+    besluit: str,
+    toelichting: str = "",
+) -> list[Beoordeelbaar]:
+    """Approve or return many submissions with one decision and one comment: all or none.
+
+    Every submission that cannot be reviewed (reviewed by someone else meanwhile, gone, in
+    a locked period) is named in one :class:`Bulkfouten` and nothing changes. Otherwise
+    each goes through its single-item service (validation and audit row per item), and
+    the partners are told and the tranches checked once, after commit."""
+    if besluit not in (Beoordeling.GOEDGEKEURD, Beoordeling.TERUGGESTUURD):
+        raise ValidationError({"status": "Kies goedkeuren of terugsturen."})
+    if besluit == Beoordeling.TERUGGESTUURD and not toelichting.strip():
+        raise ValidationError(
+            {"beoordeling_toelichting": "Geef bij terugsturen aan wat er moet veranderen."}
+        )
+    gekozen = {  # each submission once, in the order given
+        "meting": list(dict.fromkeys(m.pk for m in metingen)),
+        "besteding": list(dict.fromkeys(b.pk for b in bestedingen)),
+        "verslag": list(dict.fromkeys(v.pk for v in verslagen)),
+    }
+    if not any(gekozen.values()):
+        raise ValidationError("Kies minstens één inzending om te beoordelen.")
+    fouten: list[dict[str, object]] = []
+    slot: dict[int, list[str]] = {}
+    gevonden: dict[str, dict[int, Any]] = {}
+    # Lock every chosen row first, per kind in id order: two reviewers with overlapping
+    # selections wait for each other instead of deadlocking, and the second sees the
+    # first one's decision.
+    for soort, ids in gekozen.items():
+        rijen = {
+            o.pk: o
+            for o in SOORTEN[soort]
+            .objects.select_for_update(of=("self",))
+            .select_related(*GERELATEERD[soort], *INDIENERS)
+            .filter(pk__in=ids)
+            .order_by("pk")
+        }
+        gevonden[soort] = rijen
+        for pk in ids:
+            obj = rijen.get(pk)
+            if obj is None:
+                fouten.append(
+                    {"soort": soort, "id": pk, "melding": "Deze inzending bestaat niet meer."}
+                )
+                continue
+            naam = omschrijving(soort, obj)
+            if obj.status != Beoordeling.INGEDIEND:
+                fouten.append(
+                    {
+                        "soort": soort,
+                        "id": pk,
+                        "melding": f"{naam} is intussen al {wie_beoordeelde(obj)}.",
+                    }
+                )
+                continue
+            project = project_van(soort, obj)
+            if project.pk not in slot:
+                slot[project.pk] = vergrendelde_perioden(project)
+            try:
+                controleer_periode_open(project, obj.periode, slot[project.pk])
+            except Conflict as fout:
+                fouten.append({"soort": soort, "id": pk, "melding": f"{naam}: {fout}"})
+    if fouten:
+        raise Bulkfouten(fouten)
+    beoordeeld: dict[str, list[Beoordeelbaar]] = {}
+    for soort, ids in gekozen.items():
+        beoordeeld[soort] = [
+            BEOORDELAARS[soort](
+                actor=actor, obj=gevonden[soort][pk], besluit=besluit, toelichting=toelichting
+            )
+            for pk in ids
+        ]
+    for soort, objecten in beoordeeld.items():
+        _na_beoordeling(soort, objecten)
+    return [obj for objecten in beoordeeld.values() for obj in objecten]
+
+
+def _al_gemeld(objecten: Sequence[Beoordeelbaar]) -> set[tuple[str, str]]:
+    """(id, review moment) of the reviews among ``objecten`` whose outcome was e-mailed."""
+    if not objecten:
+        return set()
+    regels = Auditregel.objects.filter(
+        actie="beoordeling_gemeld",
+        objecttype=objecten[0]._meta.label_lower,
+        object_id__in=[str(o.pk) for o in objecten],
+    ).values_list("object_id", "na")
+    return {(object_id, str((na or {}).get("beoordeeld_op"))) for object_id, na in regels}
+
+
+def beoordeling_melden(*, actor: Actor, soort: str, ids: Sequence[int]) -> int:
+    """E-mail the outcome of reviewed submissions to the organisation that submitted them
+    (its people with a partner role, and whoever submitted), and return how many e-mails
+    went out. Once per review: each reported review is recorded as an audit row
+    ``beoordeling_gemeld`` naming the review's moment, and is skipped the next time; a
+    submission that was corrected and reviewed again is reported again.
+
+    Each organisation's e-mails go out inside a transaction that holds its submissions'
+    rows: a run at the same moment waits and then finds them reported, and a failed send
+    rolls its record back so that the retry sends it."""
+    groepen: dict[tuple[int | None, int | None], list[int]] = defaultdict(list)
+    for pk, organisatie_id, gebruiker_id in (
+        SOORTEN[soort]
+        .objects.filter(pk__in=ids)
+        .order_by("pk")
+        .values_list("pk", "ingediend_door_organisatie_id", "ingediend_door_id")
+    ):
+        groepen[(organisatie_id, None if organisatie_id else gebruiker_id)].append(pk)
+    return sum(_groep_melden(actor=actor, soort=soort, ids=groep) for groep in groepen.values())
+
+
+@transaction.atomic
+def _groep_melden(*, actor: Actor, soort: str, ids: list[int]) -> int:
+    objecten = list(
+        SOORTEN[soort]
+        .objects.select_for_update(of=("self",))
+        .select_related(*GERELATEERD[soort], *INDIENERS)
+        .filter(
+            pk__in=ids,
+            status__in=[Beoordeling.GOEDGEKEURD, Beoordeling.TERUGGESTUURD],
+            beoordeeld_op__isnull=False,
+        )
+        .order_by("pk")
+    )
+    gemeld = _al_gemeld(objecten)
+    te_melden = [
+        o
+        for o in objecten
+        if (str(o.pk), o.beoordeeld_op.isoformat()) not in gemeld  # type: ignore[union-attr]
+    ]
+    if not te_melden:
+        return 0
+    ontvangers = meldingen.partnerontvangers(te_melden)
+    for obj in te_melden:
+        registreer(
+            actor=actor,
+            actie="beoordeling_gemeld",
+            obj=obj,
+            na={
+                "status": obj.status,
+                "versie": obj.versie,
+                "beoordeeld_op": obj.beoordeeld_op.isoformat(),  # type: ignore[union-attr]
+                "ontvangers": [o.email for o in ontvangers],
+            },
+        )
+    berichten = meldingen.beoordelingsberichten(soort, te_melden, ontvangers)
+    if berichten:
+        get_connection().send_messages(berichten)
+    return len(berichten)
 
 
 # --- money --------------------------------------------------------------------------------
@@ -782,6 +1060,143 @@ def tranche_betalen(*, actor: Actor, tranche: Tranche, betaald_op: date) -> Tran
         status=Tranche.Status.BETAALD,
         betaald_op=betaald_op,
     )
+
+
+def _dekt(perioden: list[Periode], van: date, tot: date) -> bool:
+    """Whether ``perioden`` together cover every day from ``van`` to ``tot``."""
+    dag = van
+    for periode in sorted(perioden):
+        if periode.start > dag:
+            return False
+        dag = max(dag, periode.einde + timedelta(days=1))
+        if dag > tot:
+            return True
+    return dag > tot
+
+
+def metingen_goedgekeurd(project: Project, code: str) -> bool:
+    """Whether every indicator of ``project`` has approved measurements over period ``code``.
+
+    An indicator counts when its approved measurements over ``code`` itself or over finer
+    periods inside it (months or quarters of a year, months of a quarter) together cover
+    the period, as far as it falls within the project's dates. A measurement over a
+    coarser period does not count for a finer one, and a project without indicators
+    meets no such condition."""
+    periode = parse_periode(code)
+    van, tot = max(periode.start, project.startdatum), min(periode.einde, project.einddatum)
+    indicatoren = list(Indicator.objects.filter(doel__project=project).values_list("pk", flat=True))
+    if not indicatoren or van > tot:
+        return False
+    gedekt: dict[int, list[Periode]] = defaultdict(list)
+    for indicator_id, meting_periode in Meting.objects.filter(
+        indicator_id__in=indicatoren,
+        status=Beoordeling.GOEDGEKEURD,
+        # every period code of the years concerned sorts between "JJJJ" and "JJJJ+1"
+        periode__gte=str(periode.start.year),
+        periode__lt=str(periode.einde.year + 1),
+    ).values_list("indicator_id", "periode"):
+        deel = parse_periode(meting_periode)
+        if periode.start <= deel.start and deel.einde <= periode.einde:
+            gedekt[indicator_id].append(deel)
+    return all(_dekt(gedekt[i], van, tot) for i in indicatoren)
+
+
+def _vrijgavereden(project: Project, tranche: Tranche) -> str:
+    """Why ``tranche`` may be released now, or "" while its condition is not met."""
+    periode = tranche.voorwaarde_periode
+    if tranche.voorwaarde == Tranche.Voorwaarde.VERSLAG_GOEDGEKEURD:
+        vervuld = Voortgangsverslag.objects.filter(
+            project=project, periode=periode, status=Beoordeling.GOEDGEKEURD
+        ).exists()
+    elif tranche.voorwaarde == Tranche.Voorwaarde.METINGEN_GOEDGEKEURD:
+        vervuld = metingen_goedgekeurd(project, periode)
+    else:
+        return ""
+    if not vervuld:
+        return ""
+    voorwaarde = tranche.get_voorwaarde_display()
+    return f"Voorwaarde vervuld: {voorwaarde[0].lower()}{voorwaarde[1:]} {periode}."
+
+
+@transaction.atomic
+def tranches_controleren(*, actor: Actor, project: Project) -> list[Tranche]:
+    """Release every planned tranche of ``project``'s granted decisions whose condition is
+    met, with the condition as reason and now as moment, and e-mail the programme
+    managers after commit. Returns the tranches released now.
+
+    Tranches without a condition are released by hand, never here; nor is anything of a
+    stopped project. Safe to run twice and at once: the planned tranches are locked
+    first, and a released one is no longer planned."""
+    project = Project.objects.get(pk=project.pk)
+    if project.status == Project.Status.GESTOPT:
+        return []
+    kandidaten = (
+        Tranche.objects.select_for_update(of=("self",))
+        .filter(
+            beschikking__project=project,
+            beschikking__status__in=[Beschikking.Status.VERLEEND, Beschikking.Status.VASTGESTELD],
+            status=Tranche.Status.GEPLAND,
+        )
+        .exclude(voorwaarde=Tranche.Voorwaarde.GEEN)
+        .order_by("pk")
+    )
+    vrijgegeven = [
+        tranche_vrijgeven(actor=actor, tranche=tranche, reden=reden)
+        for tranche in kandidaten
+        if (reden := _vrijgavereden(project, tranche))
+    ]
+    if vrijgegeven:
+        na_commit("projecten.tasks.tranchevrijgave_melden", [t.pk for t in vrijgegeven])
+    return vrijgegeven
+
+
+def tranchevrijgave_melden(*, actor: Actor, ids: Sequence[int]) -> int:
+    """E-mail the programme managers which tranches were released, why and when, and
+    return how many e-mails went out. Once per tranche: each report is recorded as an
+    audit row ``tranchevrijgave_gemeld``, and a reported tranche is skipped."""
+    per_programma: dict[int, list[int]] = defaultdict(list)
+    for pk, programma_id in (
+        Tranche.objects.filter(pk__in=ids)
+        .order_by("pk")
+        .values_list("pk", "beschikking__project__programma_id")
+    ):
+        per_programma[programma_id].append(pk)
+    return sum(
+        _vrijgaven_melden(actor=actor, programma_id=programma_id, ids=groep)
+        for programma_id, groep in per_programma.items()
+    )
+
+
+@transaction.atomic
+def _vrijgaven_melden(*, actor: Actor, programma_id: int, ids: list[int]) -> int:
+    tranches = list(
+        Tranche.objects.select_for_update(of=("self",))
+        .select_related("beschikking__project__programma")
+        .filter(pk__in=ids, vrijgegeven_op__isnull=False)
+        .order_by("pk")
+    )
+    gemeld = set(
+        Auditregel.objects.filter(
+            actie="tranchevrijgave_gemeld",
+            objecttype=Tranche._meta.label_lower,
+            object_id__in=[str(t.pk) for t in tranches],
+        ).values_list("object_id", flat=True)
+    )
+    te_melden = [t for t in tranches if str(t.pk) not in gemeld]
+    if not te_melden:
+        return 0
+    ontvangers = meldingen.programmamanagers(programma_id)
+    for tranche in te_melden:
+        registreer(
+            actor=actor,
+            actie="tranchevrijgave_gemeld",
+            obj=tranche,
+            na={"ontvangers": [o.email for o in ontvangers]},
+        )
+    berichten = meldingen.vrijgaveberichten(te_melden, ontvangers)
+    if berichten:
+        get_connection().send_messages(berichten)
+    return len(berichten)
 
 
 @transaction.atomic

@@ -19,4 +19,8 @@ urlpatterns = [
         {"formaat": "csv"},
         name="sjabloon_csv",
     ),
+    path("beoordelen", views.beoordelen, name="beoordelen"),
+    path("beoordelen/<slug:soort>/<int:pk>", views.inzending, name="inzending"),
+    path("vergrendelingen", views.vergrendelingen, name="vergrendelingen"),
+    path("vergrendelingen/<int:pk>/ontgrendelen", views.ontgrendelen, name="ontgrendelen"),
 ]

@@ -508,7 +508,11 @@ class Bouwer:
                     alles=alles_beoordelen,
                     rng=rng,
                     beoordeel=lambda obj, besluit, toelichting: meting_beoordelen(
-                        actor=self.beoordelaar, meting=obj, besluit=besluit, toelichting=toelichting
+                        actor=self.beoordelaar,
+                        meting=obj,
+                        besluit=besluit,
+                        toelichting=toelichting,
+                        nawerk=False,  # demo history: no e-mails, no tranche releases
                     ),
                     corrigeer=lambda obj: meting_corrigeren(
                         actor=indiener,
@@ -742,6 +746,7 @@ class Bouwer:
                         besteding=obj,
                         besluit=besluit,
                         toelichting=toelichting,
+                        nawerk=False,
                     ),
                     corrigeer=lambda obj: besteding_corrigeren(
                         actor=indiener,
@@ -785,7 +790,11 @@ class Bouwer:
                 alles=alles_beoordelen,
                 rng=rng,
                 beoordeel=lambda obj, besluit, toelichting: voortgangsverslag_beoordelen(
-                    actor=self.beoordelaar, verslag=obj, besluit=besluit, toelichting=toelichting
+                    actor=self.beoordelaar,
+                    verslag=obj,
+                    besluit=besluit,
+                    toelichting=toelichting,
+                    nawerk=False,
                 ),
                 corrigeer=lambda obj: voortgangsverslag_corrigeren(
                     actor=indiener,

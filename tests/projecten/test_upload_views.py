@@ -96,7 +96,7 @@ def test_a_partner_sees_the_projects_of_its_organisation_with_a_link_to_submit(
 ):
     ProjectFactory.create_batch(3, programma=project.programma, penvoerder=penvoerder)
     ingelogd(client, partner_medewerker)
-    with django_assert_max_num_queries(5):
+    with django_assert_max_num_queries(6):
         response = client.get(reverse("projecten:lijst"))
     assert response.status_code == 200
     html = response.content.decode()
@@ -153,7 +153,7 @@ def test_the_page_shows_indicators_targets_and_measurements_with_their_review(
         beoordeling_toelichting="Noem de bron van dit percentage.",
     )
     ingelogd(client, partner_medewerker)
-    with django_assert_max_num_queries(11):
+    with django_assert_max_num_queries(14):
         response = client.get(url("metingen", project), HTTP_ACCEPT_LANGUAGE="nl")
     html = response.content.decode()
     assert response.status_code == 200
