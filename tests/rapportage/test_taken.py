@@ -49,8 +49,19 @@ def cluster_stap() -> int:
 
 @pytest.fixture
 def synchroon(monkeypatch):
-    """Queued tasks are not run until ``cluster_stap()``."""
+    """Queued tasks are not run until ``cluster_stap()``. The worker and monitor would close
+    the database connection before each task, as a long-running cluster should; here that
+    connection holds the test's transaction, so it stays open."""
+    import django_q.monitor
+    import django_q.worker
+
     monkeypatch.setattr(Conf, "SYNC", False)
+    monkeypatch.setattr(django_q.worker, "close_old_django_connections", lambda: None)
+    monkeypatch.setattr(django_q.monitor, "close_old_django_connections", lambda: None)
+    # Work queued by earlier tests (a shared Redis list outlives their transactions).
+    from django_q.brokers import get_broker
+
+    get_broker().purge_queue()
 
 
 @pytest.fixture
