@@ -217,7 +217,8 @@ def metingen_batch(request: HttpRequest, payload: s.MetingBatchIn) -> Status:
     metingen = services.metingen_indienen(
         actor=actor(request), organisatie=organisatie, items=items
     )
-    return Status(201, {"aantal": len(metingen), "resultaten": metingen})
+    resultaten = [s.MetingBatchregel.van(meting) for meting in metingen]
+    return Status(201, {"aantal": len(resultaten), "resultaten": resultaten})
 
 
 @router.get(
