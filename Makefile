@@ -32,6 +32,7 @@ run: install
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 	$(PY) manage.py demo
 	$(PY) manage.py taken_inplannen
+	$(PY) manage.py aggregeer
 	@echo ""
 	@echo "Ontschot draait op http://$(HOST):$(PORT)/  (beheer: http://$(HOST):$(PORT)/beheer/)"
 	@echo "Inloggen: zie hierboven of demo-toegang.json (wachtwoord ontschot-demo). Ctrl-C stopt web en worker."
