@@ -16,6 +16,18 @@ def is_beheerder(gebruiker: Gebruiker) -> bool:
     return Rol.objects.filter(gebruiker=gebruiker, soort=Rol.Soort.BEHEERDER).exists()
 
 
+def is_programmabeheer(gebruiker: Gebruiker) -> bool:
+    """A programme manager of any programme, or an administrator: who may review, lock
+    periods and see the background tasks."""
+    if not gebruiker.is_authenticated:
+        return False
+    if getattr(gebruiker, "is_superuser", False):
+        return True
+    return Rol.objects.filter(
+        gebruiker=gebruiker, soort__in=[Rol.Soort.BEHEERDER, Rol.Soort.PROGRAMMAMANAGER]
+    ).exists()
+
+
 def rollen_van(gebruiker: Gebruiker) -> QuerySet[Rol]:
     if not gebruiker.is_authenticated:
         return Rol.objects.none()

@@ -273,6 +273,17 @@ def meting_corrigeren(
 # --- expenditures -------------------------------------------------------------------------
 
 
+def _project(organisatie: Organisatie, project_id: int) -> Project:
+    """The organisation's project named in a body; another organisation's answers the same
+    as one that does not exist."""
+    project = selectors.projecten_van_organisatie(organisatie).filter(pk=project_id).first()
+    if project is None:
+        raise ValidationError(
+            {"project": "Dit project bestaat niet of hoort niet bij uw organisatie."}
+        )
+    return project
+
+
 def bestedingen_van(organisatie: Organisatie) -> QuerySet[Besteding]:
     return Besteding.objects.filter(project__in=selectors.projecten_van_organisatie(organisatie))
 
@@ -280,11 +291,7 @@ def bestedingen_van(organisatie: Organisatie) -> QuerySet[Besteding]:
 def _besteding_indienen(
     request: HttpRequest, organisatie: Organisatie, item: s.BestedingIn
 ) -> Besteding:
-    project = selectors.projecten_van_organisatie(organisatie).filter(pk=item.project).first()
-    if project is None:
-        raise ValidationError(
-            {"project": "Dit project bestaat niet of hoort niet bij uw organisatie."}
-        )
+    project = _project(organisatie, item.project)
     beschikking = None
     if item.beschikking is not None:
         beschikking = project.beschikkingen.filter(pk=item.beschikking).first()
@@ -392,11 +399,7 @@ def verslagen_van(organisatie: Organisatie) -> QuerySet[Voortgangsverslag]:
 def _verslag_indienen(
     request: HttpRequest, organisatie: Organisatie, item: s.VerslagIn
 ) -> Voortgangsverslag:
-    project = selectors.projecten_van_organisatie(organisatie).filter(pk=item.project).first()
-    if project is None:
-        raise ValidationError(
-            {"project": "Dit project bestaat niet of hoort niet bij uw organisatie."}
-        )
+    project = _project(organisatie, item.project)
     return services.voortgangsverslag_indienen(
         actor=actor(request),
         organisatie=organisatie,

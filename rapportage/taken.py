@@ -8,19 +8,10 @@ from django.db import transaction
 from django_q.models import Schedule, Task
 
 from programma.audit import Actor, registreer
-from programma.models import Rol
-from programma.selectors import Gebruiker, is_beheerder
 from programma.wachtrij import UITVOERDER, in_wachtrij
 from rapportage.planning import PLANNINGEN
 
 RECENT = 50
-
-
-def mag_taken_zien(gebruiker: Gebruiker) -> bool:
-    return is_beheerder(gebruiker) or (
-        gebruiker.is_authenticated
-        and Rol.objects.filter(gebruiker=gebruiker, soort=Rol.Soort.PROGRAMMAMANAGER).exists()
-    )
 
 
 @dataclass(frozen=True)
@@ -88,6 +79,5 @@ def taak_opnieuw(*, actor: Actor, taak_id: str) -> str:
     else:
         pad, rest = str(task.func), args
     registreer(actor=actor, actie="taak_opnieuw", obj=task, na={"taak": pad, "args": repr(rest)})
-    nieuw_id: list[str] = []
-    transaction.on_commit(lambda: nieuw_id.append(in_wachtrij(pad, *rest)))
+    transaction.on_commit(lambda: in_wachtrij(pad, *rest))
     return pad

@@ -10,12 +10,13 @@ from django.views.decorators.http import require_POST
 from django_q.models import Task
 
 from programma.audit import Actor
-from rapportage.taken import mag_taken_zien, taak_opnieuw, takenoverzicht
+from programma.selectors import is_programmabeheer
+from rapportage.taken import taak_opnieuw, takenoverzicht
 
 
 @login_required
 def taken(request: HttpRequest) -> HttpResponse:
-    if not mag_taken_zien(request.user):
+    if not is_programmabeheer(request.user):
         raise PermissionDenied
     return render(request, "rapportage/taken.html", takenoverzicht())
 
@@ -23,7 +24,7 @@ def taken(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def taak_herhalen(request: HttpRequest, taak_id: str) -> HttpResponse:
-    if not mag_taken_zien(request.user):
+    if not is_programmabeheer(request.user):
         raise PermissionDenied
     get_object_or_404(Task, id=taak_id, success=False)
     pad = taak_opnieuw(actor=Actor.van(request.user), taak_id=taak_id)
