@@ -110,6 +110,11 @@ class Indicatorstand(models.Model):
     op_koers = models.BooleanField("op koers", null=True, blank=True)
     aantal_metingen = models.PositiveIntegerField("aantal metingen", default=0)
     berekend_op = models.DateTimeField("berekend op", auto_now=True)
+    # 64 bits of the row's identity and values as stored, written by the aggregation
+    # with the row (``aggregaties.vingerafdrukken``): the nightly recompute compares
+    # these instead of reading every column back. None for a row written otherwise,
+    # which the next recompute rewrites.
+    vingerafdruk = models.BigIntegerField("vingerafdruk", null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = "indicatorstand"
