@@ -12,11 +12,12 @@ taken around exactly the measured work:
 - ``eerste herberekening``: the first full recompute, on an empty stands table: every
   stand is written (about 1.1 million rows);
 - ``herberekening``: the full recompute as the nightly schedule runs it, when the stands
-  are there: it reads the measurements and the stored stands, computes, compares and
-  writes the difference (none, unless something drifted). Its ratio to the bare read is
-  ``× lezing``; ``× beide`` is its ratio to merely reading both the measurements and the
-  stored stands with ``values_list`` (``kale lezing metingen + standen``): to correct
-  drift without rewriting a million rows every night the recompute has to read both;
+  are there: it reads the measurements, computes, reads the id and fingerprint of every
+  stored stand, compares fingerprints and writes the difference (none, unless something
+  drifted). Its ratio to the bare read is ``× lezing``; ``× beide`` is its ratio to
+  merely reading both the measurements and every column of the stored stands with
+  ``values_list`` (``kale lezing metingen + standen``), which is what comparing values
+  column by column would have to read;
 - ``incrementeel``: ``standen_bijwerken`` for one measurement just approved through
   ``meting_beoordelen``, repeated for several measurements of different programme
   indicators and periods: median and slowest. Afterwards a full recompute must find

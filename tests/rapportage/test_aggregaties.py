@@ -378,11 +378,15 @@ def test_a_value_and_percentage_become_decimals_with_their_places():
 
 
 def opgeslagen(standen: pd.DataFrame) -> pd.DataFrame:
-    """Stands as the service reads them back: plain columns and an id."""
-    uit = standen.copy()
-    uit["niveau"] = np.asarray(uit["niveau"], dtype=object)
-    uit["periode"] = np.asarray(uit["periode"], dtype=object)
-    uit.insert(0, "id", np.arange(1, len(uit) + 1))
+    """Stands as the database gives them back: texts, Decimals with their places, None."""
+    uit = pd.DataFrame(
+        {k: np.asarray(standen[k], dtype=object) for k in agg.STAND_KOLOMMEN}, dtype=object
+    )
+    for kolom, plaatsen in (("waarde", 4), ("streefwaarde", 4), ("percentage_streefwaarde", 2)):
+        uit[kolom] = [agg.als_decimaal(w, plaatsen) for w in standen[kolom]]
+    uit["op_koers"] = standen["op_koers"].astype(object).where(standen["op_koers"].notna(), None)
+    for kolom in agg.ID_KOLOMMEN:
+        uit[kolom] = [w or None for w in standen[kolom].tolist()]
     return uit
 
 
@@ -395,36 +399,115 @@ def berekend() -> pd.DataFrame:
         pis=programma_indicatoren({"programma_indicator_id": 5}),
         gebieden=[(10, 100)],
         themas=[(20, 200)],
+        streef=pd.DataFrame(
+            [(1, "2025", D("10")), (2, "2025", D("4"))],
+            columns=["indicator_id", "periode", "waarde"],
+        ),
     )
 
 
+def verschil(nieuw: pd.DataFrame, oud: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The computed rows to insert and the stored rows to delete."""
+    toevoegen, weg = agg.verschil(agg.vingerafdrukken(nieuw), agg.vingerafdrukken(oud))
+    return nieuw[toevoegen], oud[weg]
+
+
+def test_a_fingerprint_is_that_of_the_stored_values_whatever_form_they_arrive_in(berekend):
+    assert (agg.vingerafdrukken(opgeslagen(berekend)) == agg.vingerafdrukken(berekend)).all()
+    # Floats a rounding error off the stored decimal are that decimal.
+    bijna = berekend.assign(waarde=berekend["waarde"] * (1 + 1e-15))
+    assert (agg.vingerafdrukken(bijna) == agg.vingerafdrukken(berekend)).all()
+
+
+def test_fingerprints_are_fixed_numbers_the_same_in_every_process_and_order(berekend):
+    """Fingerprints are stored and compared across runs: a change here makes the next
+    full recompute rewrite every stand (once). Then update these numbers knowingly."""
+    stand = {
+        "niveau": ["project", "programma", "thema"],
+        "indicator_id": [7, 0, 0],
+        "programma_indicator_id": [0, 3, 3],
+        "project_id": [2, 0, 0],
+        "focusgebied_id": [0, 0, 0],
+        "thema_id": [0, 0, 9],
+        "periode": ["2025-07", "2025", "2025-K1"],
+        "waarde": [12.5, 1234567.0001, np.nan],
+        "streefwaarde": [np.nan, 1000.0, 0.0],
+        "percentage_streefwaarde": [np.nan, 123456.7, np.nan],
+        "op_koers": pd.array([None, True, False], dtype="boolean"),
+        "aantal_metingen": [1, 420, 0],
+    }
+    afdrukken = agg.vingerafdrukken(pd.DataFrame(stand))
+    assert afdrukken.tolist() == [
+        6853215415456786784,
+        -325475276191204427,
+        1232107820856474348,
+    ]
+    omgekeerd = pd.DataFrame(stand).iloc[::-1].reset_index(drop=True)
+    assert agg.vingerafdrukken(omgekeerd).tolist() == afdrukken[::-1].tolist()
+    assert (afdrukken != 0).all()
+
+
 def test_identical_stored_stands_need_no_writes(berekend):
-    toevoegen, weg = agg.verschil(berekend, opgeslagen(berekend))
-    assert toevoegen.empty and len(weg) == 0
+    toevoegen, weg = verschil(berekend, opgeslagen(berekend))
+    assert toevoegen.empty and weg.empty
 
 
 def test_changed_missing_and_superfluous_stored_stands_are_corrected(berekend):
     oud = opgeslagen(berekend)
+    oud["id"] = range(1, len(oud) + 1)
     gewijzigd = oud.index[(oud["niveau"] == "programma") & (oud["periode"] == "2025")][0]
-    oud.loc[gewijzigd, "waarde"] = 1
+    oud.loc[gewijzigd, "waarde"] = D("1.0000")
     gewijzigd_id = oud.loc[gewijzigd, "id"]
     ontbrekend = oud.index[(oud["niveau"] == "thema") & (oud["periode"] == "2025-01")][0]
     oud = oud.drop(index=ontbrekend)
     extra = oud.iloc[[0]].assign(id=999, periode="2019-07")
     kapot = oud.iloc[[0]].assign(id=998, periode="gisteren", niveau="wijk")
-    oud = pd.concat([oud, extra, kapot], ignore_index=True)
+    dubbel = oud.iloc[[1]].assign(id=997)
+    oud = pd.concat([oud, extra, kapot, dubbel], ignore_index=True)
 
-    toevoegen, weg = agg.verschil(berekend, oud)
+    toevoegen, weg = verschil(berekend, oud)
     assert sorted(zip(toevoegen["niveau"], toevoegen["periode"], strict=True)) == [
         ("programma", "2025"),
         ("thema", "2025-01"),
     ]
-    assert sorted(weg) == sorted([998, 999, gewijzigd_id])
+    assert sorted(weg["id"]) == sorted([997, 998, 999, gewijzigd_id])
 
 
-def test_a_stored_stand_with_an_extra_id_is_not_the_same_stand(berekend):
+@pytest.mark.parametrize(
+    ("kolom", "waarde"),
+    [
+        ("niveau", "focusgebied"),
+        ("indicator_id", 2),
+        ("programma_indicator_id", 5),
+        ("project_id", 2),
+        ("focusgebied_id", 100),
+        ("thema_id", 200),
+        ("periode", "2025-H1"),
+        ("waarde", D("7.0001")),
+        ("waarde", None),
+        ("streefwaarde", D("10.0001")),
+        ("streefwaarde", None),
+        ("percentage_streefwaarde", D("70.01")),
+        ("percentage_streefwaarde", None),
+        ("op_koers", True),
+        ("op_koers", None),
+        ("aantal_metingen", 3),
+    ],
+)
+def test_a_stand_that_differs_in_any_stored_value_is_rewritten(berekend, kolom, waarde):
     oud = opgeslagen(berekend)
-    project = oud.index[oud["niveau"] == "project"][0]
-    oud.loc[project, "focusgebied_id"] = 100
-    toevoegen, weg = agg.verschil(berekend, oud)
-    assert len(toevoegen) == 1 and list(weg) == [oud.loc[project, "id"]]
+    jaar = oud.index[(oud["niveau"] == "project") & (oud["indicator_id"] == 1)]
+    jaar = jaar[oud.loc[jaar, "periode"] == "2025"][0]
+    assert oud.loc[jaar, kolom] != waarde
+    oud.loc[jaar, kolom] = waarde
+    toevoegen, weg = verschil(berekend, oud)
+    assert list(weg.index) == [jaar]
+    assert len(toevoegen) == 1 and toevoegen.iloc[0]["periode"] == "2025"
+
+
+def test_a_stored_stand_without_a_fingerprint_is_rewritten(berekend):
+    afdrukken = agg.vingerafdrukken(berekend)
+    opgeslagen_afdrukken = afdrukken.copy()
+    opgeslagen_afdrukken[0] = 0
+    toevoegen, weg = agg.verschil(afdrukken, opgeslagen_afdrukken)
+    assert toevoegen.tolist() == weg.tolist() == [True] + [False] * (len(afdrukken) - 1)

@@ -283,3 +283,70 @@ def test_last_value_is_that_of_the_latest_approved_period(rijen, toeval):
 
     verwacht = max(goedgekeurd, key=lambda r: einde_en_begin(r[0]))[1]
     assert vier(jaar["waarde"].iloc[0]) == verwacht
+
+
+# --- fingerprints: one per stored stand ---------------------------------------------------
+
+ids = st.integers(0, 2**31 - 1)
+getallen = st.none() | st.decimals(
+    min_value=-(10**12), max_value=10**12, places=4, allow_nan=False, allow_infinity=False
+)
+percentages = st.none() | st.decimals(
+    min_value=-(10**7), max_value=10**7, places=2, allow_nan=False, allow_infinity=False
+)
+standen = st.fixed_dictionaries(
+    {
+        "niveau": st.sampled_from(agg.NIVEAUS),
+        "indicator_id": ids,
+        "programma_indicator_id": ids,
+        "project_id": ids,
+        "focusgebied_id": ids,
+        "thema_id": ids,
+        "periode": st.sampled_from(
+            [c.replace("2025", str(j)) for c in ALLE_CODES for j in (2018, 2025, 2031)]
+        ),
+        "waarde": getallen,
+        "streefwaarde": getallen,
+        "percentage_streefwaarde": percentages,
+        "op_koers": st.sampled_from([True, False, None]),
+        "aantal_metingen": st.integers(0, 2**31 - 1),
+    }
+)
+WAARDEN = {
+    "niveau": st.sampled_from(agg.NIVEAUS),
+    "periode": st.sampled_from(ALLE_CODES),
+    "waarde": getallen,
+    "streefwaarde": getallen,
+    "percentage_streefwaarde": percentages,
+    "op_koers": st.sampled_from([True, False, None]),
+    "aantal_metingen": st.integers(0, 2**31 - 1),
+}
+
+
+def afdruk(stand: dict) -> int:
+    """The fingerprint of one stand as the database gives it back (Decimals, None)."""
+    return int(agg.vingerafdrukken(pd.DataFrame([stand], dtype=object))[0])
+
+
+def berekend(stand: dict) -> int:
+    """The fingerprint of the same stand as the aggregation computes it (floats, NaN)."""
+    kolommen = {k: [v] for k, v in stand.items()}
+    for kolom in ("waarde", "streefwaarde", "percentage_streefwaarde"):
+        kolommen[kolom] = [np.nan if stand[kolom] is None else float(stand[kolom])]
+    kolommen["op_koers"] = pd.array([stand["op_koers"]], dtype="boolean")
+    kolommen["niveau"] = pd.Categorical([stand["niveau"]], categories=list(agg.NIVEAUS))
+    kolommen["periode"] = pd.Categorical([stand["periode"]])
+    return int(agg.vingerafdrukken(pd.DataFrame(kolommen))[0])
+
+
+@settings(max_examples=300)
+@given(standen, st.data())
+def test_a_stand_that_differs_in_any_stored_value_has_another_fingerprint(stand, data):
+    kolom = data.draw(st.sampled_from(agg.STAND_KOLOMMEN))
+    anders = data.draw(WAARDEN.get(kolom, ids).filter(lambda w: w != stand[kolom]))
+    assert afdruk({**stand, kolom: anders}) != afdruk(stand)
+
+
+@given(standen)
+def test_computed_and_stored_forms_of_a_stand_have_one_fingerprint(stand):
+    assert berekend(stand) == afdruk(stand) != 0

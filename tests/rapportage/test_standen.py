@@ -6,6 +6,7 @@ from datetime import timedelta
 from decimal import Decimal
 from io import StringIO
 
+import pandas as pd
 import pytest
 from django.core.management import CommandError, call_command
 from django.utils import timezone
@@ -44,6 +45,7 @@ KOLOMMEN = (
     "percentage_streefwaarde",
     "op_koers",
     "aantal_metingen",
+    "vingerafdruk",
 )
 
 
@@ -248,33 +250,99 @@ def test_a_recompute_that_changed_something_is_audited_once(portfolio):
     assert regel.na["toegevoegd"] == Indicatorstand.objects.count()
 
 
+def vervalsen(standen, **waarden) -> None:
+    """Write wrong values together with their own fingerprint, as a faulty update of the
+    aggregation itself would: the row looks consistent, only not what the measurements
+    make."""
+    standen.update(**waarden)
+    for pk, afdruk in zip(*opgeslagen_afdrukken(standen), strict=True):
+        Indicatorstand.objects.filter(pk=pk).update(vingerafdruk=afdruk)
+
+
+def opgeslagen_afdrukken(standen) -> tuple[list[int], list[int]]:
+    """The ids of stands and the fingerprints of their values as stored."""
+    rijen = list(standen.order_by("pk").values_list("pk", *agg.STAND_KOLOMMEN))
+    frame = pd.DataFrame(rijen, columns=["pk", *agg.STAND_KOLOMMEN], dtype=object)
+    return frame["pk"].tolist(), agg.vingerafdrukken(frame).tolist()
+
+
+def test_every_stand_is_stored_with_the_fingerprint_of_its_stored_values(portfolio, actor):
+    p = portfolio
+    services.standen_herberekenen()
+    meting_beoordelen(actor=actor, meting=p.maart, besluit=GOED)
+    services.standen_bijwerken(meting_ids=[p.maart.pk])
+    alle = Indicatorstand.objects.all()
+    assert alle.filter(vingerafdruk__isnull=True).count() == 0
+    assert opgeslagen_afdrukken(alle)[1] == list(
+        alle.order_by("pk").values_list("vingerafdruk", flat=True)
+    )
+
+
 def test_drift_is_corrected(portfolio):
     p = portfolio
     services.standen_herberekenen()
     goed = momentopname()
     stand(niveau="programma", programma_indicator=p.huishoudens, periode="2025").delete()
-    Indicatorstand.objects.filter(indicator=p.a_huishoudens, periode="2025-01").update(
-        waarde=D("11"), op_koers=True
+    vervalsen(
+        Indicatorstand.objects.filter(indicator=p.a_huishoudens, periode="2025-01"),
+        waarde=D("11"),
+        op_koers=True,
     )
     # Two rows: the theme's 2025 stands of 'huishoudens' and of 'bereikt'.
-    Indicatorstand.objects.filter(niveau="thema", thema=p.armoede, periode="2025").update(
-        streefwaarde=D("1")
+    vervalsen(
+        Indicatorstand.objects.filter(niveau="thema", thema=p.armoede, periode="2025"),
+        streefwaarde=D("1"),
     )
-    Indicatorstand.objects.create(
+    overbodig = Indicatorstand.objects.create(
         niveau="project",
         programma=p.programma,
         indicator=p.a_huishoudens,
         project=p.a,
         periode="2019-05",
     )
-    # A measurement that is no longer approved (say, corrected in the admin).
+    vervalsen(Indicatorstand.objects.filter(pk=overbodig.pk))
+    # Measurements whose incremental update never ran: one no longer approved (say,
+    # corrected in the admin) and a missed approval.
     Meting.objects.filter(indicator=p.a_los).update(status=INGEDIEND)
+    Meting.objects.filter(pk=p.maart.pk).update(status=GOED)
 
     resultaat = services.standen_herberekenen()
 
-    zonder_los = [r for r in goed if r[2] != p.a_los.pk]
-    assert momentopname() == zonder_los
-    assert (resultaat.toegevoegd, resultaat.verwijderd) == (4, 6)
+    # Written: for the missed approval its month at all four levels, the project's year
+    # and the year above it in both focus areas, the theme and the programme (deleted
+    # before); the month with the wrong value; the theme's year of 'bereikt'. Deleted:
+    # the six stored rows with wrong values, the superfluous row and the month and year
+    # of the measurement no longer approved.
+    assert (resultaat.ingehaald, resultaat.toegevoegd, resultaat.verwijderd) == (0, 12, 9)
+    assert stand(niveau="project", indicator=p.a_huishoudens, periode="2025").waarde == D("129")
+    assert not Indicatorstand.objects.filter(indicator=p.a_los).exists()
+    assert momentopname(periode="2025-01") == [
+        r for r in goed if r[7] == "2025-01" and r[2] != p.a_los.pk
+    ]
+    assert momentopname() == vanaf_nul()
+
+
+def test_a_stand_changed_behind_the_aggregations_back_is_rewritten_once_its_fingerprint_is_cleared(
+    portfolio,
+):
+    """The trade-off of comparing fingerprints: a value changed in the database without
+    its fingerprint is not seen. Clearing fingerprints (as for rows stored before they
+    existed) makes the next recompute rewrite those rows."""
+    p = portfolio
+    services.standen_herberekenen()
+    goed = momentopname()
+    handwerk = Indicatorstand.objects.filter(indicator=p.a_huishoudens, periode="2025-01")
+    handwerk.update(waarde=D("11"))
+
+    assert services.standen_herberekenen().toegevoegd == 0
+    assert handwerk.get().waarde == D("11")
+
+    Indicatorstand.objects.update(vingerafdruk=None)
+    resultaat = services.standen_herberekenen()
+
+    assert resultaat.toegevoegd == resultaat.verwijderd == len(goed)
+    assert momentopname() == goed
+    assert services.standen_herberekenen().toegevoegd == 0
 
 
 def test_recomputing_one_programme_leaves_the_others_alone(portfolio):
