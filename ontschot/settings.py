@@ -128,6 +128,10 @@ Q_CLUSTER: dict[str, object] = {
     "catch_up": False,
     "save_limit": 1000,
     "label": "Achtergrondtaken",
+    # A worker whose memory grew past this (KiB; a large PDF report takes several hundred
+    # MB in WeasyPrint) is replaced by a fresh one after its task: memory returns to the
+    # baseline instead of staying at the peak of the largest report.
+    "max_rss": int(os.environ.get("Q_MAX_RSS_KIB", str(400 * 1024))),
 }
 if REDIS_URL:
     Q_CLUSTER["redis"] = REDIS_URL
@@ -188,6 +192,11 @@ STATIC_URL = "static/"
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
+# Report PDFs: private files, outside MEDIA_ROOT and any URL; served only by views that
+# check who asks. On several machines this is a shared volume.
+PRIVE_MEDIA_ROOT = Path(os.environ.get("PRIVE_MEDIA_ROOT", BASE_DIR / "prive"))
+# The address people use to reach Ontschot, for links in e-mails.
+BASIS_URL = os.environ.get("BASIS_URL", "http://127.0.0.1:8000").rstrip("/")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -220,5 +229,9 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # WeasyPrint reports every layout step at INFO; its warnings and errors still show.
+        "weasyprint": {"level": "WARNING"},
+    },
 }

@@ -1,17 +1,44 @@
-"""Reports generated for the ministry, and (later) aggregated progress and context figures."""
+"""Reports generated for the ministry, aggregated progress and context figures."""
+
+import os
 
 from django.conf import settings
+from django.core.files.storage import FileSystemStorage, Storage
 from django.db import models
 from django.db.models.functions import Coalesce
 
-from programma.models import Focusgebied, Programma
+from programma.models import Focusgebied, Organisatie, Programma
 from projecten.models import Project
+
+
+class PriveOpslag(FileSystemStorage):
+    """Where report PDFs live: ``PRIVE_MEDIA_ROOT``, outside MEDIA_ROOT and any URL. They
+    are served only by views that check who asks (``rapportage.views``,
+    ``rapportage.api``). The directory is read from the settings at every use."""
+
+    @property  # type: ignore[override]
+    def base_location(self) -> str:
+        return str(settings.PRIVE_MEDIA_ROOT)
+
+    @property  # type: ignore[override]
+    def location(self) -> str:
+        return os.path.abspath(self.base_location)
+
+
+def prive_opslag() -> Storage:
+    return PriveOpslag()
+
+
+def pdf_pad(rapport: "Rapport", bestandsnaam: str) -> str:
+    return f"rapporten/{rapport.pk}/{bestandsnaam}"
 
 
 class Rapport(models.Model):
     """A generated accountability report: the PDF, its SHA-256 and the frozen snapshot it
-    was made from. Published reports are visible to ministry staff and to API keys with
-    the report scope of the programme's partners."""
+    was made from. Published reports are visible to the programme's ministry staff and to
+    API keys with the report scope of the programme's partners; an unpublished report is
+    seen only by the programme office (and, for a project report a partner asked for
+    through the API, by that partner)."""
 
     class Soort(models.TextChoices):
         JAARVERANTWOORDING = "jaarverantwoording", "Jaarverantwoording"
@@ -38,27 +65,56 @@ class Rapport(models.Model):
     )
     voortgang = models.PositiveSmallIntegerField("voortgang (%)", default=0)
     foutmelding = models.TextField("foutmelding", blank=True)
-    pdf = models.FileField("PDF", upload_to="rapporten/%Y/", blank=True)
-    sha256 = models.CharField("SHA-256", max_length=64, blank=True)
+    pdf = models.FileField("PDF", upload_to=pdf_pad, storage=prive_opslag, blank=True)
+    sha256 = models.CharField("SHA-256 van de PDF", max_length=64, blank=True)
+    paginas = models.PositiveIntegerField("pagina's", null=True, blank=True)
     momentopname = models.JSONField("bevroren gegevens", null=True, blank=True)
+    gegevens_sha256 = models.CharField("SHA-256 van de gegevens", max_length=64, blank=True)
     gevraagd_door = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    gevraagd_door_organisatie = models.ForeignKey(
+        Organisatie,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="gevraagde_rapporten",
+        help_text="De partnerorganisatie die het rapport via de API vroeg.",
+    )
     gevraagd_op = models.DateTimeField("gevraagd op", auto_now_add=True)
+    bezig_sinds = models.DateTimeField("bezig sinds", null=True, blank=True)
+    pogingen = models.PositiveSmallIntegerField("pogingen", default=0)
     gemaakt_op = models.DateTimeField("gemaakt op", null=True, blank=True)
     gepubliceerd_op = models.DateTimeField("gepubliceerd op", null=True, blank=True, db_index=True)
+    gepubliceerd_door = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    gemeld_op = models.DateTimeField("ministerie gemeld op", null=True, blank=True)
 
     class Meta:
         verbose_name = "rapport"
         verbose_name_plural = "rapporten"
         ordering = ["-gevraagd_op", "-id"]
+        indexes = [models.Index(fields=["status", "bezig_sinds"])]
 
     def __str__(self) -> str:
-        return f"{self.get_soort_display()} {self.programma.code} {self.periode}"
+        onderwerp = self.project or self.focusgebied or self.programma.code
+        return f"{self.get_soort_display()} {onderwerp} {self.periode}"
 
     @property
     def is_gepubliceerd(self) -> bool:
         return self.gepubliceerd_op is not None
+
+    @property
+    def bestandsnaam(self) -> str:
+        onderwerp = (
+            self.project.code
+            if self.project_id and self.project
+            else self.focusgebied.code
+            if self.focusgebied_id and self.focusgebied
+            else self.programma.code
+        )
+        return f"{self.soort}-{onderwerp}-{self.periode}"
 
 
 class Indicatorstand(models.Model):

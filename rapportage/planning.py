@@ -53,6 +53,13 @@ PLANNINGEN = [
         "CBS-kerncijfers van het ingestelde OData-adres (als dat is ingesteld).",
     ),
     Planning(
+        "verweesde rapporten opnieuw",
+        "rapportage.tasks.verweesde_rapporten_opnieuw",
+        "H",
+        None,
+        "Rapporten waarvan de worker wegviel, worden opnieuw in de wachtrij gezet.",
+    ),
+    Planning(
         "idempotentie opruimen",
         "programma.tasks.idempotentie_opruimen",
         "H",

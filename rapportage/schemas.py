@@ -1,13 +1,13 @@
 """Shapes of published reports in the partner API."""
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from ninja import Field, FilterSchema
 from ninja.filter_schema import FilterConfigDict
 
 from ontschot.paginering import MAX_GROOTTE, STANDAARD_GROOTTE
-from projecten.schemas import Pagina, Uit
+from projecten.schemas import PERIODE, In, Pagina, Uit
 from rapportage.models import Rapport
 
 
@@ -18,7 +18,14 @@ class RapportUit(Uit):
     focusgebied: str | None
     project: str | None
     periode: str
-    sha256: str
+    status: Literal["gevraagd", "bezig", "klaar", "mislukt"] = Field(
+        ..., description="Waar het maken staat"
+    )
+    voortgang: int = Field(..., ge=0, le=100, description="Hoe ver het maken is, in procent")
+    paginas: int | None = Field(..., description="Aantal pagina's van de PDF")
+    sha256: str = Field(..., description="SHA-256 van de PDF (leeg zolang die er niet is)")
+    gegevens_sha256: str = Field(..., description="SHA-256 van de bevroren gegevens")
+    gevraagd_op: datetime
     gemaakt_op: datetime | None
     gepubliceerd_op: datetime | None
 
@@ -33,6 +40,11 @@ class RapportUit(Uit):
     @staticmethod
     def resolve_project(obj: Any) -> str | None:
         return obj.project.code if obj.project else None
+
+
+class RapportAanvraagIn(In):
+    project: int = Field(..., ge=1, le=2**62, description="Id van een project van uw organisatie")
+    periode: PERIODE = Field(..., description="De periode van het rapport", examples=["2025-K2"])
 
 
 class RapportPagina(Pagina):

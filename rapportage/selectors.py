@@ -8,12 +8,13 @@ of what they belong to, in a fixed number of queries. Year rows have a four-digi
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.db.models.functions import Length
 
 from programma.models import Focusgebied, Programma, Programmaindicator, Thema
+from programma.selectors import Gebruiker, beheerde_programmas, programmas_voor
 from projecten.models import Project
-from rapportage.models import Indicatorstand
+from rapportage.models import Indicatorstand, Rapport
 
 Niveau = Indicatorstand.Niveau
 
@@ -115,3 +116,34 @@ def projectstanden(*, project: Project, periode: str | None = None) -> QuerySet[
 def niet_op_koers(*, programma: Programma, periode: str) -> QuerySet[Indicatorstand]:
     """The stands of ``periode`` that are off track, at every level."""
     return standen(programma=programma, periode=periode).filter(op_koers=False)
+
+
+# --- reports ---------------------------------------------------------------------------
+
+
+def rapporten_voor(gebruiker: Gebruiker) -> QuerySet[Rapport]:
+    """The reports a person may see: every report of the programmes they manage (the
+    programme office; all for administrators), and published, finished reports of the
+    programmes they follow as ministry staff or take part in as a partner. Unpublished
+    reports are the programme office's alone."""
+    if not gebruiker.is_authenticated:
+        return Rapport.objects.none()
+    beheerd = beheerde_programmas(gebruiker).values("pk")
+    gevolgd = programmas_voor(gebruiker).values("pk")
+    return (
+        Rapport.objects.filter(
+            Q(programma__in=beheerd)
+            | Q(
+                programma__in=gevolgd,
+                gepubliceerd_op__isnull=False,
+                status=Rapport.Status.KLAAR,
+            )
+        )
+        .select_related("programma", "focusgebied", "project")
+        .order_by("-gevraagd_op", "-id")
+    )
+
+
+def mag_beheren(gebruiker: Gebruiker, rapport: Rapport) -> bool:
+    """Whether the person may publish the report (the programme's office)."""
+    return beheerde_programmas(gebruiker).filter(pk=rapport.programma_id).exists()

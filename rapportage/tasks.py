@@ -16,3 +16,27 @@ def standen_bijwerken(meting_ids: list[int]) -> dict[str, Any]:
 def standen_herberekenen() -> dict[str, Any]:
     """Recompute every stand of every programme and correct any drift (nightly)."""
     return services.standen_herberekenen().als_dict()
+
+
+def rapport_maken(rapport_id: int) -> dict[str, Any]:
+    """Freeze (once), render and store a report; a finished one is left alone."""
+    from rapportage.rapporten import rapport_maken as maken
+
+    rapport = maken(rapport_id=rapport_id)
+    if rapport is None:
+        return {"rapport": rapport_id, "status": "onbekend"}
+    return {"rapport": rapport.pk, "status": rapport.status, "sha256": rapport.sha256}
+
+
+def publicatie_melden(rapport_id: int) -> dict[str, Any]:
+    """E-mail the ministry that a report was published; never twice."""
+    from rapportage.rapporten import publicatie_melden as melden
+
+    return {"rapport": rapport_id, "emails": melden(rapport_id=rapport_id)}
+
+
+def verweesde_rapporten_opnieuw() -> dict[str, Any]:
+    """Queue again the reports whose worker died while making them."""
+    from rapportage.rapporten import verweesde_rapporten_opnieuw as opnieuw
+
+    return {"opnieuw": opnieuw()}

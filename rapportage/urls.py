@@ -7,4 +7,12 @@ app_name = "rapportage"
 urlpatterns = [
     path("taken", views.taken, name="taken"),
     path("taken/<str:taak_id>/opnieuw", views.taak_herhalen, name="taak_opnieuw"),
+    path("rapporten", views.rapporten_lijst, name="rapporten"),
+    path("rapporten/<int:rapport_id>", views.rapport, name="rapport"),
+    path("rapporten/<int:rapport_id>/publiceren", views.rapport_publiceren, name="publiceren"),
+    path(
+        "rapporten/<int:rapport_id>/<slug:formaat>",
+        views.rapport_downloaden,
+        name="downloaden",
+    ),
 ]

@@ -1,16 +1,27 @@
-"""Pages of the rapportage app: the tasks page for managers and administrators."""
+"""Pages of the rapportage app: the tasks page for managers and administrators, and the
+reports: asking for one, following its progress, publishing it, and the portal where
+ministry staff and partners find published reports."""
 
+from typing import Any
+
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.utils.translation import gettext_lazy as _l
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_q.models import Task
 
 from programma.audit import Actor
-from programma.selectors import is_programmabeheer
+from programma.models import Programma
+from programma.selectors import beheerde_programmas, is_programmabeheer
+from rapportage import rapporten
+from rapportage.models import Rapport
+from rapportage.selectors import mag_beheren, rapporten_voor
 from rapportage.taken import taak_opnieuw, takenoverzicht
 
 
@@ -30,3 +41,160 @@ def taak_herhalen(request: HttpRequest, taak_id: str) -> HttpResponse:
     pad = taak_opnieuw(actor=Actor.van(request.user), taak_id=taak_id)
     messages.success(request, _("Taak %(taak)s staat opnieuw in de wachtrij.") % {"taak": pad})
     return redirect("rapportage:taken")
+
+
+# --- reports: asking, progress, publishing, downloading -----------------------------------
+
+RAPPORTEN_PER_PAGINA = 25
+
+
+class RapportAanvraag(forms.Form):
+    """What a programme manager fills in to ask for a report."""
+
+    soort = forms.ChoiceField(label=_l("Soort rapport"), choices=Rapport.Soort.choices)
+    programma = forms.ModelChoiceField(label=_l("Programma"), queryset=Programma.objects.none())
+    jaar = forms.IntegerField(
+        label=_l("Jaar"),
+        required=False,
+        min_value=2000,
+        max_value=2100,
+        help_text=_l("Voor de jaarverantwoording en de gebiedsrapportage."),
+    )
+    focusgebied = forms.CharField(
+        label=_l("Focusgebied (code)"),
+        required=False,
+        max_length=60,
+        help_text=_l("Alleen voor een gebiedsrapportage, bijvoorbeeld rotterdam-zuid."),
+    )
+    project = forms.CharField(
+        label=_l("Interventie (code)"),
+        required=False,
+        max_length=40,
+        help_text=_l("Alleen voor een projectrapportage."),
+    )
+    periode = forms.CharField(
+        label=_l("Periode"),
+        required=False,
+        max_length=7,
+        help_text=_l("Alleen voor een projectrapportage: 2025, 2025-H1, 2025-K2 of 2025-07."),
+    )
+
+    def __init__(self, *args: Any, gebruiker: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["programma"].queryset = beheerde_programmas(gebruiker).order_by("code")  # type: ignore[attr-defined]
+
+    def aanvragen(self, *, actor: Actor) -> Rapport | None:
+        gegevens = self.cleaned_data
+        programma = gegevens["programma"]
+        focusgebied = project = None
+        if gegevens["soort"] == Rapport.Soort.GEBIEDSRAPPORTAGE and gegevens["focusgebied"]:
+            focusgebied = programma.focusgebieden.filter(code=gegevens["focusgebied"]).first()
+            if focusgebied is None:
+                self.add_error(
+                    "focusgebied", _("Dit programma heeft geen focusgebied met die code.")
+                )
+                return None
+        if gegevens["soort"] == Rapport.Soort.PROJECTRAPPORTAGE and gegevens["project"]:
+            project = programma.projecten.filter(code=gegevens["project"]).first()
+            if project is None:
+                self.add_error("project", _("Dit programma heeft geen interventie met die code."))
+                return None
+        try:
+            return rapporten.rapport_aanvragen(
+                actor=actor,
+                soort=gegevens["soort"],
+                programma=programma,
+                jaar=gegevens["jaar"],
+                focusgebied=focusgebied,
+                project=project,
+                periode=gegevens["periode"] or None,
+            )
+        except ValidationError as fout:
+            for veld, meldingen in fout.message_dict.items():
+                for melding in meldingen:
+                    self.add_error(veld if veld in self.fields else None, melding)
+            return None
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def rapporten_lijst(request: HttpRequest) -> HttpResponse:
+    """The reports page: for the programme office the request form and every report of
+    its programmes; for ministry staff and partners (the portal) the published ones."""
+    beheer = beheerde_programmas(request.user).exists()
+    form = RapportAanvraag(gebruiker=request.user) if beheer else None
+    if request.method == "POST":
+        if not beheer:
+            raise PermissionDenied
+        form = RapportAanvraag(request.POST, gebruiker=request.user)
+        if form.is_valid() and (rapport := form.aanvragen(actor=Actor.van(request.user))):
+            messages.success(
+                request, _("Het rapport wordt gemaakt. Deze pagina toont de voortgang.")
+            )
+            return redirect("rapportage:rapport", rapport_id=rapport.pk)
+    pagina = Paginator(rapporten_voor(request.user), RAPPORTEN_PER_PAGINA).get_page(
+        request.GET.get("pagina")
+    )
+    return render(
+        request,
+        "rapportage/rapporten.html",
+        {"pagina": pagina, "form": form, "beheer": beheer},
+        status=400 if form is not None and form.errors else 200,
+    )
+
+
+def _rapport(request: HttpRequest, rapport_id: int) -> Rapport:
+    return get_object_or_404(rapporten_voor(request.user), pk=rapport_id)
+
+
+@login_required
+@require_GET
+def rapport(request: HttpRequest, rapport_id: int) -> HttpResponse:
+    gevonden = _rapport(request, rapport_id)
+    return render(
+        request,
+        "rapportage/rapport.html",
+        {
+            "rapport": gevonden,
+            "beheer": mag_beheren(request.user, gevonden),
+            "bezig": gevonden.status in (Rapport.Status.GEVRAAGD, Rapport.Status.BEZIG),
+            "formaten": [
+                ("pdf", _("PDF")),
+                ("xlsx", _("Tabellen als Excel (XLSX)")),
+                ("csv", _("Tabellen als CSV (zip)")),
+                ("sisa", _("SiSa-bijlage per beschikking (CSV)")),
+            ],
+        },
+    )
+
+
+@login_required
+@require_POST
+def rapport_publiceren(request: HttpRequest, rapport_id: int) -> HttpResponse:
+    gevonden = _rapport(request, rapport_id)
+    if not mag_beheren(request.user, gevonden):
+        raise PermissionDenied
+    try:
+        rapporten.rapport_publiceren(actor=Actor.van(request.user), rapport=gevonden)
+    except ValidationError as fout:
+        messages.error(request, " ".join(fout.messages))
+    else:
+        messages.success(
+            request, _("Het rapport is gepubliceerd; het ministerie krijgt een e-mail.")
+        )
+    return redirect("rapportage:rapport", rapport_id=gevonden.pk)
+
+
+@login_required
+@require_GET
+def rapport_downloaden(request: HttpRequest, rapport_id: int, formaat: str) -> HttpResponse:
+    """A report's PDF or an export of its tables; every download is recorded."""
+    gevonden = _rapport(request, rapport_id)
+    if formaat not in rapporten.FORMATEN or gevonden.status != Rapport.Status.KLAAR:
+        raise Http404
+    inhoud, soort, naam = rapporten.bestand(gevonden, formaat)
+    rapporten.download_vastleggen(actor=Actor.van(request.user), rapport=gevonden, formaat=formaat)
+    response = HttpResponse(inhoud, content_type=soort)
+    response["Content-Disposition"] = f'attachment; filename="{naam}"'
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -4,6 +4,7 @@ people who work in it, and a guard that proves a refused write left nothing behi
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from datetime import date
+from typing import Any
 
 import pytest
 from django.db import models
@@ -23,6 +24,12 @@ from tests.programma.factories import (
 from tests.projecten.factories import IndicatorFactory, ProjectFactory
 
 NietsOpgeslagen = Callable[..., AbstractContextManager[None]]
+
+
+@pytest.fixture(autouse=True)
+def prive_bestanden(settings: Any, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Report PDFs of a test go to a directory of its own, never into the checkout."""
+    settings.PRIVE_MEDIA_ROOT = tmp_path_factory.mktemp("prive")
 
 
 @pytest.fixture

@@ -19,6 +19,7 @@ from django.db import models
 from ontschot.api import api as ninja_api
 from programma.models import ApiSleutel, Auditregel, Idempotentieverzoek
 from projecten.models import Besteding, Meting, Voortgangsverslag
+from rapportage.models import Rapport
 from tests.api.conftest import (
     ALLE_SCOPES,
     PDF,
@@ -136,6 +137,12 @@ TABEL: dict[tuple[str, str], Regel] = {
         model=Voortgangsverslag,
     ),
     ("GET", "/rapporten"): Regel(Scope.RAPPORTEN_LEZEN, lijst=lambda p: {p.rapport.pk}),
+    ("POST", "/rapporten"): Regel(
+        Scope.RAPPORTEN_LEZEN,
+        body=lambda p: {"project": p.project.pk, "periode": "2025-K4"},
+        model=Rapport,
+        verwijzing=("project",),
+    ),
     ("GET", "/rapporten/{rapport_id}"): Regel(Scope.RAPPORTEN_LEZEN),
     ("GET", "/rapporten/{rapport_id}/pdf"): Regel(Scope.RAPPORTEN_LEZEN, pdf=True),
 }
@@ -194,7 +201,8 @@ def stand(regel: Regel) -> dict[str, Any]:
     modellen = [Auditregel, Idempotentieverzoek] + ([regel.model] if regel.model else [])
     rijen = {m.__name__: m.objects.count() for m in modellen}
     if regel.model is not None:
-        rijen["versies"] = sorted(regel.model.objects.values_list("pk", "versie", "status"))
+        velden = [f.name for f in regel.model._meta.fields if f.name in ("versie", "status")]
+        rijen["versies"] = sorted(regel.model.objects.values_list("pk", *velden))
     return rijen
 
 
