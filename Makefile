@@ -17,6 +17,7 @@ $(VENV)/bin/python:
 	$(PY) -m pip install --quiet --upgrade pip
 
 $(VENV)/.installed: $(VENV)/bin/python pyproject.toml
+	bash scripts/systeempakketten
 	$(PY) -m pip install --quiet -e .
 	touch $@
 

@@ -19,7 +19,7 @@ from django_q.models import Task
 from programma.audit import Actor
 from programma.models import Programma
 from programma.selectors import beheerde_programmas, is_programmabeheer
-from rapportage import rapporten
+from rapportage import rapporten, weergave
 from rapportage.models import Rapport
 from rapportage.selectors import mag_beheren, rapporten_voor
 from rapportage.taken import taak_opnieuw, takenoverzicht
@@ -151,11 +151,17 @@ def _rapport(request: HttpRequest, rapport_id: int) -> Rapport:
 @require_GET
 def rapport(request: HttpRequest, rapport_id: int) -> HttpResponse:
     gevonden = _rapport(request, rapport_id)
+    grafiek = None
+    if gevonden.momentopname and "financien_themas" in gevonden.momentopname["tabellen"]:
+        # The same chart as on the report's summary page, from the same snapshot.
+        samenvatting = weergave.weergave(gevonden.momentopname).hoofdstukken[0]
+        grafiek = next((b for b in samenvatting.blokken if b.soort == "grafiek"), None)
     return render(
         request,
         "rapportage/rapport.html",
         {
             "rapport": gevonden,
+            "grafiek": grafiek,
             "beheer": mag_beheren(request.user, gevonden),
             "bezig": gevonden.status in (Rapport.Status.GEVRAAGD, Rapport.Status.BEZIG),
             "formaten": [

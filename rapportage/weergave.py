@@ -375,7 +375,9 @@ def _resultaten(d: dict[str, Any]) -> Hoofdstuk:
         )
     return Hoofdstuk(
         id="resultaten",
-        titel="Resultaten van het programma",
+        titel="Resultaten in het focusgebied"
+        if d["soort"] == "gebiedsrapportage"
+        else "Resultaten van het programma",
         blokken=(Alinea(pi["toelichting"]),)
         if secties
         else (Alinea("Geen programma-indicatoren."),),
@@ -469,10 +471,11 @@ def _interventies(d: dict[str, Any], *, periode: str) -> Hoofdstuk:
 
 
 def _interventies_jaar(d: dict[str, Any]) -> Hoofdstuk:
-    """The interventions of a yearly report: one overview table (results and money per
-    intervention) and per intervention a compact text: goals, what is behind schedule
-    with the partner's explanation (Awb 4:80), and the year's latest narrative. The full
-    figures per indicator are in the attached CSV and in each projectrapportage."""
+    """The interventions of a yearly report, each in a few paragraphs of running text:
+    budget and spending, goals, what is behind schedule with the partner's explanation
+    (Awb 4:80), and the year's latest narrative. A yearly report holds hundreds of
+    interventions, and text costs the PDF renderer a fraction of what tables and lists
+    do. The figures per indicator are in the attached CSV and in each projectrapportage."""
     t = d["tabellen"]
     jaar = d["periode"]
     iv, ind, versl = t["interventies"], t["project_indicatoren"], t["verslagen"]
@@ -480,7 +483,6 @@ def _interventies_jaar(d: dict[str, Any]) -> Hoofdstuk:
     per_indicator = _per(ind, "interventie")
     per_verslag = _per(versl, "interventie")
     begroting = {_waarde(bt, r, "code"): r for r in bt["rijen"]}
-    overzicht = []
     secties = []
     for rij in iv["rijen"]:
         code = _waarde(iv, rij, "code")
@@ -488,34 +490,28 @@ def _interventies_jaar(d: dict[str, Any]) -> Hoofdstuk:
         koers = [_waarde(ind, r, "op_koers") for r in rijen]
         op, bekend = sum(1 for k in koers if k is True), sum(1 for k in koers if k is not None)
         b = begroting.get(code)
-        overzicht.append(
-            (
-                (code, False),
-                (_waarde(iv, rij, "titel"), False),
-                (f"{op} van {bekend}" if bekend else "—", True),
-                (cel(_waarde(bt, b, "begroot"), "bedrag") if b else "", True),
-                (cel(_waarde(bt, b, "besteed"), "bedrag") if b else "", True),
-                (cel(_waarde(bt, b, "procent"), "procent") if b else "", True),
+        geld = ""
+        if b is not None:
+            procent = _waarde(bt, b, "procent")
+            geld = (
+                f" Begroot {jaar}: {cel(_waarde(bt, b, 'begroot'), 'bedrag')}, besteed "
+                f"{cel(_waarde(bt, b, 'besteed'), 'bedrag')}"
+                + (f" ({cel(procent, 'procent')})." if procent is not None else ".")
             )
-        )
-        # One intervention in a few paragraphs of running text: a yearly report holds
-        # hundreds, and text costs the PDF renderer a fraction of what lists and tables do.
         doelen = [x for x in (_waarde(iv, rij, "doelen") or "").split(" | ") if x]
         blokken: list[Blok] = [
             Alinea(
                 f"Penvoerder {_waarde(iv, rij, 'penvoerder')}; "
                 f"{_waarde(iv, rij, 'focusgebieden') or 'geen focusgebied'}; "
                 f"{nl_datum(_waarde(iv, rij, 'start'))} t/m {nl_datum(_waarde(iv, rij, 'einde'))} "
-                f"({_waarde(iv, rij, 'status').lower()}).",
-                klasse="klein",
-            ),
-            Alinea(
-                ("; ".join(doelen) + ".") if doelen else "Geen doelen vastgelegd.", kop="Doelen"
+                f"({_waarde(iv, rij, 'status').lower()}).{geld} Doelen: "
+                + (("; ".join(doelen) + ".") if doelen else "geen vastgelegd.")
             ),
         ]
         achter = [
-            f"{_waarde(ind, r, 'indicator')} (gepland {cel(_waarde(ind, r, 'gepland'), 'getal') or '—'}, "
-            f"gerealiseerd {cel(_waarde(ind, r, 'gerealiseerd'), 'getal') or '—'})"
+            f"{_waarde(ind, r, 'indicator')} (gepland "
+            f"{cel(_waarde(ind, r, 'gepland'), 'getal') or '—'}, gerealiseerd "
+            f"{cel(_waarde(ind, r, 'gerealiseerd'), 'getal') or '—'})"
             + (f": {_waarde(ind, r, 'toelichting')}" if _waarde(ind, r, "toelichting") else "")
             for r in rijen
             if _waarde(ind, r, "op_koers") is False
@@ -546,47 +542,16 @@ def _interventies_jaar(d: dict[str, Any]) -> Hoofdstuk:
                 blokken=tuple(blokken),
             )
         )
-    kop_rechts = (False, False, True, True, True, True)
-    tabelblok = Tabel(
-        id="tabel-interventies",
-        titel=f"Interventies: resultaten en begroting {jaar}",
-        kop=tuple(
-            zip(
-                (
-                    "Code",
-                    "Interventie",
-                    "Indicatoren op koers",
-                    "Begroot",
-                    "Besteed",
-                    "Besteed van begroot",
-                ),
-                kop_rechts,
-                strict=True,
-            )
-        ),
-        breedtes=(12, 34, 12, 15, 15, 12),
-        delen=tuple(
-            Tabeldeel(
-                rijen=tuple(overzicht[b : b + RIJEN_PER_DEEL]),
-                totaal=None,
-                vervolg=b > 0,
-            )
-            for b in range(0, max(len(overzicht), 1), RIJEN_PER_DEEL)
-        ),
-        toelichting=bt["toelichting"],
-        klein=True,
-    )
     return Hoofdstuk(
         id="interventies",
         titel="Interventies",
         blokken=(
             Alinea(
-                "Per interventie: de doelen, wat achter op schema ligt met de verklaring van "
-                "de partner, en het laatste goedgekeurde voortgangsverslag van het jaar. De "
-                "cijfers per indicator staan in de bijlage project_indicatoren.csv en in de "
-                "projectrapportage van elke interventie."
+                "Per interventie: begroting en besteding, de doelen, wat achter op schema ligt "
+                "met de verklaring van de partner, en het laatste goedgekeurde voortgangsverslag "
+                "van het jaar. De cijfers per indicator staan in de bijlage "
+                "project_indicatoren.csv en in de projectrapportage van elke interventie."
             ),
-            tabelblok,
         ),
         secties=tuple(secties),
     )

@@ -514,6 +514,8 @@ def test_publiceren_meldt_het_ministerie_een_keer_en_toont_het_in_het_portaal(
         assert f'href="/rapporten/{rapport.pk}"' not in client.get("/rapporten").content.decode()
     manager = Client()
     manager.force_login(wereld.manager)
+    # The report's page shows the summary chart from the same chart module as the PDF.
+    assert 'role="img"' in manager.get(f"/rapporten/{rapport.pk}").content.decode()
     with django_capture_on_commit_callbacks() as taken:
         antwoord = manager.post(f"/rapporten/{rapport.pk}/publiceren")
     assert antwoord.status_code == 302 and len(taken) == 1  # the e-mail is queued
