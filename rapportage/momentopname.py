@@ -527,16 +527,27 @@ class Bouwer:
         """Per project indicator: target and realisation in ``periode`` (default: the
         year), and the partner's explanation of a difference."""
         periode = periode or str(self.jaar)
-        indicatoren = list(
+        # Plain rows, not model instances: a large programme has ten thousand of them.
+        indicatoren = (
             Indicator.objects.filter(doel__project_id__in=self.ids)
-            .select_related("doel", "programma_indicator")
             .order_by("doel__project__code", "doel_id", "id")
+            .values_list(
+                "pk",
+                "doel__project_id",
+                "doel__titel",
+                "naam",
+                "programma_indicator__code",
+                "eenheid",
+                "basiswaarde",
+            )
         )
         standen = {
-            s.indicator_id: s
-            for s in Indicatorstand.objects.filter(
+            rij[0]: rij[1:]
+            for rij in Indicatorstand.objects.filter(
                 niveau=Indicatorstand.Niveau.PROJECT, project_id__in=self.ids, periode=periode
-            ).only("indicator_id", "waarde", "streefwaarde", "percentage_streefwaarde", "op_koers")
+            ).values_list(
+                "indicator_id", "waarde", "streefwaarde", "percentage_streefwaarde", "op_koers"
+            )
         }
         streef = dict(
             Streefwaarde.objects.filter(
@@ -556,23 +567,24 @@ class Bouwer:
         ):
             toelichting.setdefault(indicator_id, tekst)
         codes = {p.pk: p.code for p in self.projecten}
+        eenheden = dict(Indicator.Eenheid.choices)
         rijen = []
-        for i in indicatoren:
-            s = standen.get(i.pk)
-            doel = s.streefwaarde if s and s.streefwaarde is not None else streef.get(i.pk)
+        for pk, project_id, doeltitel, naam, pi_code, eenheid, basis in indicatoren:
+            waarde, streefwaarde, percentage, op_koers = standen.get(pk, (None, None, None, None))
+            doel = streefwaarde if streefwaarde is not None else streef.get(pk)
             rijen.append(
                 [
-                    codes[i.doel.project_id],
-                    i.doel.titel,
-                    i.naam,
-                    i.programma_indicator.code if i.programma_indicator else "",
-                    i.get_eenheid_display(),
-                    getal(i.basiswaarde),
+                    codes[project_id],
+                    doeltitel,
+                    naam,
+                    pi_code or "",
+                    eenheden.get(eenheid, eenheid),
+                    getal(basis),
                     getal(doel),
-                    getal(s.waarde if s else None),
-                    procent(s.percentage_streefwaarde if s else None),
-                    s.op_koers if s else None,
-                    toelichting.get(i.pk, ""),
+                    getal(waarde),
+                    procent(percentage),
+                    op_koers,
+                    toelichting.get(pk, ""),
                 ]
             )
         return tabel(
