@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import logging
+import os
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -386,6 +387,9 @@ def test_stresstest_lange_verslagen_en_honderd_interventies(wereld: Wereld) -> N
     with weasyprint_meldingen() as meldingen:
         uitkomst = pdf_maken(d)
     assert [m.getMessage() for m in meldingen] == []
+    if map_ := os.environ.get("ONTSCHOT_ARTEFACTEN"):  # to look at the pages
+        Path(map_).mkdir(parents=True, exist_ok=True)
+        (Path(map_) / "stresstest-jaarverantwoording.pdf").write_bytes(uitkomst.pdf)
     lezer = PdfReader(io.BytesIO(uitkomst.pdf))
     leeg = [
         i + 1 for i, p in enumerate(lezer.pages) if len(p.extract_text().strip().splitlines()) < 4
