@@ -706,3 +706,19 @@ def test_een_partner_vraagt_via_de_api_een_projectrapportage_en_volgt_de_voortga
     # Not the programme office's unpublished yearly report.
     intern = _aanvragen(wereld, django_capture_on_commit_callbacks)
     assert client.get(f"/api/v1/rapporten/{intern.pk}").status_code == 404
+
+
+def test_een_ontbrekende_bron_komt_als_melding_boven() -> None:
+    """The no-warning checks above can fail: a resource that is not there is logged."""
+    import weasyprint
+
+    with weasyprint_meldingen() as meldingen:
+        weasyprint.HTML(
+            string='<html lang="nl"><head><title>t</title>'
+            '<link rel="stylesheet" href="ontschot:bestaat/niet.css"></head>'
+            '<body><img src="https://example.org/logo.png" alt="logo"></body></html>',
+            base_url="ontschot:",
+            url_fetcher=url_fetcher(),
+        ).write_pdf()
+    teksten = " ".join(m.getMessage() for m in meldingen)
+    assert "niet.css" in teksten and "example.org" in teksten
