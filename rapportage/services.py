@@ -440,7 +440,7 @@ def _schrijven(
 # --- full recompute --------------------------------------------------------------------
 
 
-def _herberekenen(programma: Programma) -> Resultaat:
+def _herberekenen(programma: Programma, *, herschrijven: bool) -> Resultaat:
     resultaat = Resultaat(programmas=1)
     begin = time.perf_counter()
     klok = _Klok(resultaat.fasen)
@@ -461,6 +461,8 @@ def _herberekenen(programma: Programma) -> Resultaat:
         _vergrendel(programma.pk)
         van_programma = Q(programma=programma)
         opgeslagen = _opgeslagen(van_programma)
+        if herschrijven:  # as if no stored row had a fingerprint: none is kept
+            opgeslagen["vingerafdruk"] = 0
         klok.stap("standen lezen")
         resultaat.toegevoegd, resultaat.verwijderd = _schrijven(
             programma.pk, nieuw, opgeslagen, alles=van_programma
@@ -497,16 +499,22 @@ def _herberekenen(programma: Programma) -> Resultaat:
     return resultaat
 
 
-def standen_herberekenen(*, programma: Programma | None = None) -> Resultaat:
+def standen_herberekenen(
+    *, programma: Programma | None = None, herschrijven: bool = False
+) -> Resultaat:
     """Recompute every stand of ``programma`` (or of every programme) from the approved
     measurements, and remove stands that should no longer exist. Safe to run at any
     time and any number of times: a second run finds nothing to change. A run that
-    changed something leaves one audit record per programme with its counts."""
+    changed something leaves one audit record per programme with its counts.
+
+    Stored stands are compared by fingerprint. ``herschrijven`` replaces every stand
+    instead: the repair after stands were changed in the database by hand, which the
+    comparison does not see."""
     begin = time.perf_counter()
     totaal = Resultaat()
     programmas = [programma] if programma is not None else list(Programma.objects.order_by("pk"))
     for p in programmas:
-        totaal.tel_op(_herberekenen(p))
+        totaal.tel_op(_herberekenen(p, herschrijven=herschrijven))
     totaal.seconden = time.perf_counter() - begin
     return totaal
 

@@ -504,6 +504,18 @@ def test_aggregeer_command_prints_counts_and_time(portfolio):
     assert f"0 geschreven, 0 verwijderd, {aantal} ongewijzigd" in uit.getvalue()
 
 
+def test_aggregeer_command_rewrites_every_stand_when_asked_after_changes_by_hand(portfolio):
+    p = portfolio
+    call_command("aggregeer", stdout=StringIO())
+    goed = momentopname()
+    handwerk = Indicatorstand.objects.filter(indicator=p.a_huishoudens, periode="2025-01")
+    handwerk.update(waarde=D("11"))
+    uit = StringIO()
+    call_command("aggregeer", "--herschrijven", stdout=uit)
+    assert f"{len(goed)} geschreven, {len(goed)} verwijderd, 0 ongewijzigd" in uit.getvalue()
+    assert momentopname() == goed
+
+
 def test_aggregeer_command_refuses_an_unknown_programme(db):
     with pytest.raises(CommandError, match="bestaat niet"):
         call_command("aggregeer", "--programma", "bestaat-niet")
