@@ -606,6 +606,73 @@ class Bouwer:
             rijen,
         )
 
+    def project_indicatoren_per_jaar(self) -> dict[str, Any]:
+        """Per project indicator and year, from the first year of the interventions up to
+        ``jaar``: baseline, target and realisation (for a project report)."""
+        indicatoren = list(
+            Indicator.objects.filter(doel__project_id__in=self.ids)
+            .order_by("doel__project__code", "doel_id", "id")
+            .values_list("pk", "doel__project_id", "naam", "eenheid", "basiswaarde")
+        )
+        eerste = min((p.startdatum.year for p in self.projecten), default=self.jaar)
+        jaren = [str(j) for j in range(eerste, self.jaar + 1)]
+        standen: dict[tuple[int, str], Any] = {
+            (i, per): rest
+            for i, per, *rest in Indicatorstand.objects.filter(
+                niveau=Indicatorstand.Niveau.PROJECT, project_id__in=self.ids, periode__in=jaren
+            ).values_list(
+                "indicator_id",
+                "periode",
+                "waarde",
+                "streefwaarde",
+                "percentage_streefwaarde",
+                "op_koers",
+            )
+        }
+        streef = {
+            (i, per): w
+            for i, per, w in Streefwaarde.objects.filter(
+                indicator__doel__project_id__in=self.ids, periode__in=jaren
+            ).values_list("indicator_id", "periode", "waarde")
+        }
+        codes = {p.pk: p.code for p in self.projecten}
+        eenheden = dict(Indicator.Eenheid.choices)
+        rijen = []
+        for pk, project_id, naam, eenheid, basis in indicatoren:
+            for jaar in jaren:
+                waarde, doel, percentage, op_koers = standen.get(
+                    (pk, jaar), (None, None, None, None)
+                )
+                rijen.append(
+                    [
+                        codes[project_id],
+                        naam,
+                        eenheden.get(eenheid, eenheid),
+                        getal(basis),
+                        int(jaar),
+                        getal(doel if doel is not None else streef.get((pk, jaar))),
+                        getal(waarde),
+                        procent(percentage),
+                        op_koers,
+                    ]
+                )
+        return tabel(
+            "project_indicatoren_per_jaar",
+            "Resultaten per indicator en jaar",
+            [
+                Kolom("interventie", "Interventie"),
+                Kolom("indicator", "Indicator"),
+                Kolom("eenheid", "Eenheid"),
+                Kolom("basiswaarde", "Basiswaarde", "getal"),
+                Kolom("jaar", "Jaar", "jaar"),
+                Kolom("streefwaarde", "Streefwaarde", "getal"),
+                Kolom("realisatie", "Realisatie", "getal"),
+                Kolom("procent", "% van streefwaarde", "procent"),
+                Kolom("op_koers", "Op koers", "ja_nee"),
+            ],
+            rijen,
+        )
+
     def verslagen(self, periode: str | None = None) -> dict[str, Any]:
         """Approved narratives of the year, or of ``periode`` (a year code takes every
         period in that year)."""
@@ -938,6 +1005,7 @@ def projectrapportage(
     tabellen = [
         bouwer.interventies(),
         bouwer.project_indicatoren(periode),
+        bouwer.project_indicatoren_per_jaar(),
         *bouwer.financien()[:1],
         bouwer.tranches(),
         bouwer.begroting(),

@@ -54,6 +54,8 @@ GEWICHT_NAAM = {
     "focusgebied": 3.0,
     "bron": 3.0,
     "inhoud": 5.0,
+    "eindverantwoording": 2.6,
+    "regeling": 2.4,
     "gebiedscodes": 7.0,
     "naam": 3.0,
 }
@@ -661,6 +663,63 @@ def _bronnen(d: dict[str, Any], bijlagen: Sequence[str]) -> Hoofdstuk:
     )
 
 
+def _resultaten_project(d: dict[str, Any]) -> Hoofdstuk:
+    """A project report's indicators over the years: a chart and the figures each."""
+    t = d["tabellen"]["project_indicatoren_per_jaar"]
+    secties = []
+    for i, (naam, rijen) in enumerate(_per(t, "indicator").items(), start=1):
+        eenheid = _waarde(t, rijen[0], "eenheid")
+        basis = _waarde(t, rijen[0], "basiswaarde")
+        secties.append(
+            Sectie(
+                id=f"projectindicator-{i}",
+                titel=naam,
+                blokken=(
+                    Grafiek(
+                        svg=grafieken.lijndiagram(
+                            id=f"projectindicator-{i}-grafiek",
+                            titel=f"{naam}: streefwaarde en realisatie",
+                            jaren=[int(_waarde(t, r, "jaar")) for r in rijen],
+                            reeksen=[
+                                (
+                                    "Streefwaarde",
+                                    [_dec(_waarde(t, r, "streefwaarde")) for r in rijen],
+                                ),
+                                ("Realisatie", [_dec(_waarde(t, r, "realisatie")) for r in rijen]),
+                            ],
+                            eenheid="" if eenheid == "Aantal" else eenheid.lower(),
+                            basiswaarde=_dec(basis),
+                        ),
+                        onderschrift="Streefwaarde en realisatie per jaar; de tabel eronder "
+                        "geeft de cijfers.",
+                    ),
+                    tabel(
+                        t,
+                        kolommen=[
+                            "jaar",
+                            "basiswaarde",
+                            "streefwaarde",
+                            "realisatie",
+                            "procent",
+                            "op_koers",
+                        ],
+                        rijen=rijen,
+                        titel="Per jaar",
+                        id=f"projectindicator-{i}-tabel",
+                        toelichting="",
+                        klein=True,
+                    ),
+                ),
+            )
+        )
+    return Hoofdstuk(
+        id="resultaten",
+        titel="Resultaten per jaar",
+        blokken=() if secties else (Alinea("Geen indicatoren."),),
+        secties=tuple(secties),
+    )
+
+
 def _financien_project(d: dict[str, Any]) -> Hoofdstuk:
     t = d["tabellen"]
     return Hoofdstuk(
@@ -679,9 +738,10 @@ def _financien_project(d: dict[str, Any]) -> Hoofdstuk:
                     "overloop",
                     "eindverantwoording",
                 ],
+                klein=True,
             ),
-            tabel(t["tranches"], leeg="Geen tranches in dit jaar."),
-            tabel(t["begroting_interventies"]),
+            tabel(t["tranches"], leeg="Geen tranches in dit jaar.", klein=True),
+            tabel(t["begroting_interventies"], klein=True),
         ),
     )
 
@@ -712,6 +772,7 @@ def weergave(d: dict[str, Any]) -> Rapportweergave:
         hoofdstukken = [
             _identificatie(d),
             _interventies(d, periode=d["periode"]),
+            _resultaten_project(d),
             _financien_project(d),
             Hoofdstuk(
                 id="verplichtingen",
