@@ -23,9 +23,11 @@ Figures, no assertions. The load generator shares the machine with the server; o
 machine its CPU (``lader_cores``) is taken from the server, so absolute rates are lower
 than on a dedicated host. ``server_cpu_ms`` is the CPU time of the gunicorn workers per
 request (PostgreSQL's own backend processes not included): the figure least disturbed by
-other work on the machine. ``verbindingen`` counts the TCP connections the clients opened
-(one per client when keep-alive works). ``belasting`` is the one-minute load average when
-the database's run starts.
+other work on the machine; ``cpu_per_ping`` divides a scenario's by ping's, the ratio
+least disturbed by it. ``verbindingen`` counts the TCP connections the clients opened
+(one per client when keep-alive works). ``belasting`` and ``belasting_na`` are the
+one-minute load average when the database's run starts and when its load has ended:
+above the 2 cores, other work took CPU from the server and the load generator.
 
     .venv/bin/python bench/run.py api
     BENCH_API_SECONDEN=5 .venv/bin/python bench/run.py api     # shorter runs
@@ -569,6 +571,7 @@ def meet(database: str, database_url: str, map_: Path) -> list[dict[str, Any]]:
         ping = belasten(server, sleutel, seconden)
         meting = belasten(server, sleutel, seconden, los)
         batch = batch_sturen(server, sleutel, batch_paren)
+    belasting_na = os.getloadavg()[0]
     telling = _helper("--tellen", omgeving)
 
     rijen: list[dict[str, Any]] = []
@@ -586,9 +589,11 @@ def meet(database: str, database_url: str, map_: Path) -> list[dict[str, Any]]:
                 "verhouding": 1.0 if r is ping else verhouding,
                 "doel": "" if r is ping else f"≥ {DOEL_POST_VERHOUDING}× ping: {gehaald}",
                 "server_cpu_ms": r["server_cpu_ms"],
+                "cpu_per_ping": r["server_cpu_ms"] / ping["server_cpu_ms"],
                 "lader_cores": r["lader_cores"],
                 "verbindingen": r["verbindingen"],
                 "belasting": belasting,
+                "belasting_na": belasting_na,
             }
         )
         if r["fouten"]:
@@ -610,6 +615,7 @@ def meet(database: str, database_url: str, map_: Path) -> list[dict[str, Any]]:
             "doel": f"≤ {DOEL_BATCH_SECONDEN:.0f} s: {gehaald}; {batch_in_db:,} in db",
             "server_cpu_ms": batch["server_cpu_s"] * 1000,
             "belasting": belasting,
+            "belasting_na": belasting_na,
         }
     )
     verzonden = opgewarmd["verzoeken"] + meting["verzoeken"] + BATCH

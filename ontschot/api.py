@@ -143,6 +143,7 @@ NAAM_VAN_TYPE = {
     "datetime_from_date_parsing": "Geen geldige datum-tijd (ISO 8601).",
     "datetime_parsing": "Geen geldige datum-tijd (ISO 8601).",
     "model_attributes_type": "Geen object.",
+    "model_type": "Geen object.",
 }
 
 

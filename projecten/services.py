@@ -7,17 +7,25 @@ inside the same transaction. A failed validation leaves nothing behind.
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.mail import get_connection
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Max, Q, Sum
 from django.utils import timezone
 
-from programma.audit import Actor, momentopname, registreer, registreer_bulk
+from programma.audit import (
+    Actor,
+    momentopname,
+    momentopname_waarde,
+    registreer,
+    registreer_bulk,
+    schrijf_rijen,
+)
 from programma.fouten import Bulkfouten, Conflict, NietGevonden, VersieVerouderd
 from programma.models import (
     Auditregel,
@@ -260,6 +268,34 @@ def periode_ontgrendelen(*, actor: Actor, vergrendeling: Periodevergrendeling) -
     vergrendeling.delete()
 
 
+def deelname_en_vergrendelingen(
+    project: Project, organisatie: Organisatie | None
+) -> tuple[bool, list[str]]:
+    """Whether ``organisatie`` takes part in ``project`` (True without one), and the codes
+    of the locked periods that apply to it, as ``controleer_deelname`` and
+    ``vergrendelde_perioden`` give them, in one statement: a single submission asks both,
+    and building the two ORM queries cost more than running them."""
+    q = connection.ops.quote_name
+    vergrendeling, partner = Periodevergrendeling._meta.db_table, Projectpartner._meta.db_table
+    sql = (
+        f"SELECT {q('periode')} FROM {q(vergrendeling)} WHERE {q('programma_id')} = %s "
+        f"AND ({q('project_id')} IS NULL OR {q('project_id')} = %s)"
+    )
+    parameters: list[Any] = [project.programma_id, project.pk]
+    if organisatie is not None:
+        # Projectpartner is unique per project and organisation: at most one NULL row.
+        sql += (
+            f" UNION ALL SELECT NULL FROM {q(partner)} "
+            f"WHERE {q('project_id')} = %s AND {q('organisatie_id')} = %s"
+        )
+        parameters += [project.pk, organisatie.pk]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, parameters)
+        codes = [code for (code,) in cursor.fetchall()]
+    vergrendeld = [code for code in codes if code is not None]
+    return organisatie is None or len(codes) > len(vergrendeld), vergrendeld
+
+
 def controleer_deelname(project: Project, organisatie: Organisatie | None) -> None:
     """A partner writes only for projects its organisation takes part in. The project is
     reported as not found, so its existence is not revealed."""
@@ -330,7 +366,206 @@ def _indiener(actor: Actor, organisatie: Organisatie | None) -> dict[str, Any]:
     return {"ingediend_door": actor.gebruiker, "ingediend_door_organisatie": organisatie}
 
 
-@transaction.atomic
+#: What a partner fills in for a measurement; the service sets every other field.
+METINGVELDEN = ("periode", "waarde", "toelichting", "bron", "uitsplitsing")
+#: The rest: the indicator was looked up by the caller, and the service sets the others.
+NIET_INGEVULD = [f.name for f in Meting._meta.fields if f.name not in METINGVELDEN]
+
+
+class _Metingmaker:
+    """New measurements for one submitter, built as ``Meting(*waarden)`` from every field's
+    value in order (the way the ORM builds a loaded row) instead of ``Meting(**velden)``,
+    whose per-field keyword handling cost more than the rest of a batch's validation.
+    Fields start at their defaults; the submitter and the indicator are cached as the
+    relations they are."""
+
+    def __init__(self, actor: Actor, organisatie: Organisatie | None) -> None:
+        velden = Meting._meta.concrete_fields
+        self.plaats = {f.attname: i for i, f in enumerate(velden)}
+        self.standaard = [f.get_default() for f in velden]
+        self.relaties: list[tuple[Any, Any]] = []
+        for naam, obj in _indiener(actor, organisatie).items():
+            veld = Meting._meta.get_field(naam)
+            self.standaard[self.plaats[veld.attname]] = None if obj is None else obj.pk  # type: ignore[union-attr]
+            self.relaties.append((veld, obj))
+        self.indicator = Meting._meta.get_field("indicator")
+
+    def __call__(self, indicator: Indicator, item: dict[str, Any]) -> Meting:
+        waarden, plaats = self.standaard.copy(), self.plaats
+        waarden[plaats["indicator_id"]] = indicator.pk
+        waarden[plaats["periode"]] = item["periode"]
+        waarden[plaats["waarde"]] = item["waarde"]
+        waarden[plaats["toelichting"]] = item.get("toelichting", "")
+        waarden[plaats["bron"]] = item.get("bron", "")
+        waarden[plaats["uitsplitsing"]] = item.get("uitsplitsing") or {}
+        meting = Meting(*waarden)
+        for veld, obj in self.relaties:
+            veld.set_cached_value(meting, obj)
+        self.indicator.set_cached_value(meting, indicator)  # type: ignore[union-attr]
+        return meting
+
+
+def _meting_regels(
+    meting: Meting, project: Project, *, invoer_gecontroleerd: bool, perioden: dict[str, str]
+) -> None:
+    """Validate a new measurement. With ``invoer_gecontroleerd`` the caller has checked the
+    fields a partner fills in against limits at least as strict as the fields' own (the
+    API's schemas do; a test holds them to it), so only what the fields cannot know is
+    checked: a real period within the project, and a value the indicator allows. Without
+    it, the fields are cleaned first, as ``full_clean`` would. ``perioden`` remembers the
+    outcome of each period for this project."""
+    if not invoer_gecontroleerd:
+        meting.full_clean(exclude=NIET_INGEVULD, validate_unique=False, validate_constraints=False)
+        return
+    melding = perioden.get(meting.periode)
+    if melding is None:
+        try:
+            project.valideer_periode(meting.periode)
+            melding = ""
+        except ValidationError as fout:
+            # A year outside 1900-2100 fails to parse; a period outside the project, later.
+            per_veld = fout.message_dict if hasattr(fout, "error_dict") else {}
+            melding = per_veld.get("periode", fout.messages)[0]
+        perioden[meting.periode] = melding
+    if melding:
+        raise ValidationError({"periode": melding})
+    meting.indicator.valideer_waarde(meting.waarde)
+
+
+@dataclass
+class _Metingrijen:
+    """New measurements as the rows their table gets: ``_metingrijen`` prepares them
+    (before the transaction, for a single submission), ``invoegen`` writes them."""
+
+    metingen: list[Meting]
+    kolommen: list[str]
+    rijen: list[list[Any]]
+    per_rij: set[str]
+
+    def invoegen(self, actor: Actor) -> bool:
+        """Insert the measurements and their audit rows (one each, with its snapshot).
+        Must run inside the transaction that checked them. The measurements come back
+        saved, with their ids. A single measurement whose indicator and period are taken
+        is not inserted (False), without the error that would need a savepoint to recover
+        from; of several, the unique constraint's IntegrityError is raised."""
+        if not transaction.get_connection().in_atomic_block:
+            raise RuntimeError("Metingen worden in de transactie van hun controles geschreven.")
+        metingen, rijen, kolommen = self.metingen, self.rijen, self.kolommen
+        tabel, q = Meting._meta.db_table, connection.ops.quote_name
+        with connection.cursor() as cursor:
+            if len(rijen) == 1:
+                plaatsen = ", ".join(["%s"] * len(kolommen))
+                cursor.execute(
+                    f"INSERT INTO {q(tabel)} ({', '.join(map(q, kolommen))}) "
+                    f"VALUES ({plaatsen}) ON CONFLICT DO NOTHING RETURNING {q('id')}",
+                    rijen[0],
+                )
+                rij = cursor.fetchone()
+                if rij is None:
+                    return False
+                ids = [rij[0]]
+            elif connection.vendor == "postgresql":
+                cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [q(tabel)])
+                reeks = cursor.fetchone()[0]
+                cursor.execute(
+                    "SELECT nextval(%s::regclass) FROM generate_series(1, %s)", [reeks, len(rijen)]
+                )
+                ids = sorted(r[0] for r in cursor.fetchall())
+                schrijf_rijen(
+                    tabel,
+                    ["id", *kolommen],
+                    [[id_, *rij] for id_, rij in zip(ids, rijen, strict=True)],
+                )
+            else:
+                # SQLite: from the first row on, the transaction holds the only write
+                # lock, and the table counts with AUTOINCREMENT: the rows of one
+                # executemany get consecutive ids, the last one last_insert_rowid().
+                schrijf_rijen(tabel, kolommen, rijen)
+                cursor.execute("SELECT last_insert_rowid()")
+                laatste = cursor.fetchone()[0]
+                ids = list(range(laatste - len(rijen) + 1, laatste + 1))
+        for id_, meting in zip(ids, metingen, strict=True):
+            meting.pk = id_
+            meting._state.adding = False
+            meting._state.db = connection.alias
+        registreer_bulk(
+            actor=actor,
+            actie="meting_indienen",
+            objecten=metingen,
+            momentopnamen=_momentopnamen(metingen, self.per_rij),
+        )
+        return True
+
+
+def _metingrijen(metingen: list[Meting]) -> _Metingrijen:
+    """The rows for validated new measurements.
+
+    Written with a raw ``INSERT ... RETURNING`` (one), ``executemany`` (SQLite) or
+    ``COPY`` with ids taken from the sequence (PostgreSQL) instead of
+    ``save``/``bulk_create``, which prepare every field of every row in Python. The values
+    are those the fields store: each column is prepared by its own field, once for the
+    columns every measurement of the call shares (status, submitter, one timestamp for
+    submission and change), per row for the rest."""
+    nu = timezone.now()
+    db = transaction.get_connection()  # not the proxy: it is asked for every row
+    velden = [f for f in Meting._meta.concrete_fields if not f.primary_key]
+    eerste = metingen[0]
+    eerste.ingediend_op = eerste.gewijzigd_op = nu
+    vast = {
+        f.attname: f.get_db_prep_save(getattr(eerste, f.attname), db)
+        for f in velden
+        if f.name not in {"indicator", *METINGVELDEN}
+    }
+    veld = {f.name: f for f in velden}
+    waarde, uitsplitsing = veld["waarde"], veld["uitsplitsing"]
+    leeg = uitsplitsing.get_db_prep_save({}, db)
+    rijen = []
+    for meting in metingen:
+        meting.ingediend_op = meting.gewijzigd_op = nu
+        rij = {
+            **vast,
+            "indicator_id": meting.indicator_id,
+            "periode": meting.periode,
+            "waarde": waarde.get_db_prep_save(meting.waarde, db),
+            "toelichting": meting.toelichting,
+            "bron": meting.bron,
+            "uitsplitsing": (
+                uitsplitsing.get_db_prep_save(meting.uitsplitsing, db)
+                if meting.uitsplitsing
+                else leeg
+            ),
+        }
+        rijen.append([rij[f.attname] for f in velden])
+    return _Metingrijen(
+        metingen=metingen,
+        kolommen=[f.column for f in velden],
+        rijen=rijen,
+        per_rij={f.attname for f in velden} - vast.keys(),
+    )
+
+
+def _momentopnamen(metingen: list[Meting], per_rij: set[str]) -> list[dict[str, Any]]:
+    """``momentopname`` of each new measurement (a test holds them equal), with the fields
+    every one of them shares converted once."""
+    namen = [f.attname for f in Meting._meta.concrete_fields]
+    gedeeld = {n: v for n, v in momentopname(metingen[0]).items() if n not in per_rij and n != "id"}
+    opnamen = []
+    for meting in metingen:
+        eigen = {
+            "id": meting.pk,
+            "indicator_id": meting.indicator_id,
+            "periode": meting.periode,
+            "waarde": momentopname_waarde(meting.waarde),
+            "toelichting": meting.toelichting,
+            "bron": meting.bron,
+            "uitsplitsing": (
+                momentopname_waarde(meting.uitsplitsing) if meting.uitsplitsing else {}
+            ),
+        }
+        opnamen.append({n: eigen[n] if n in eigen else gedeeld[n] for n in namen})
+    return opnamen
+
+
 def meting_indienen(
     *,
     actor: Actor,
@@ -341,40 +576,70 @@ def meting_indienen(
     bron: str = "",
     uitsplitsing: dict[str, Any] | None = None,
     organisatie: Organisatie | None = None,
+    invoer_gecontroleerd: bool = False,
 ) -> Meting:
+    """Submit one measurement for review. ``invoer_gecontroleerd``: see ``_meting_regels``.
+
+    The measurement is built, validated and turned into its row before the transaction,
+    which holds SQLite's single write lock only for the checks against the database and
+    the inserts. A validation error is reported after the check of the organisation's
+    participation, so a project that is not the organisation's reveals nothing."""
     project = indicator.doel.project
-    controleer_deelname(project, organisatie)
-    controleer_schrijfbaar(project)
-    controleer_periode_open(project, periode)
-    # One measurement per indicator and period: the unique constraint decides, also when
-    # two partners submit at the same moment.
-    with uniek_of_conflict(
-        f"Voor {indicator} is over {periode} al een meting ingediend; corrigeer die.",
-        veld="periode",
-    ):
-        return opslaan(
-            actor=actor,
-            actie="meting_indienen",
-            obj=Meting(),
-            niet_controleren=("indicator", "ingediend_door", "ingediend_door_organisatie"),
-            uniek_in_database=True,
-            indicator=indicator,
-            periode=periode,
-            waarde=waarde,
-            toelichting=toelichting,
-            bron=bron,
-            uitsplitsing=uitsplitsing or {},
-            **_indiener(actor, organisatie),
-        )
+    meting = _Metingmaker(actor, organisatie)(
+        indicator,
+        {
+            "periode": periode,
+            "waarde": waarde,
+            "toelichting": toelichting,
+            "bron": bron,
+            "uitsplitsing": uitsplitsing,
+        },
+    )
+    rijen: _Metingrijen | ValidationError
+    try:
+        _meting_regels(meting, project, invoer_gecontroleerd=invoer_gecontroleerd, perioden={})
+        rijen = _metingrijen([meting])
+    except ValidationError as fout:
+        rijen = fout
+    # No savepoint inside a caller's transaction (the API's, on PostgreSQL): nothing in
+    # this block is expected to fail in the database, and a refusal is raised after it.
+    weigering: Exception | None = None
+    with transaction.atomic(savepoint=False):
+        deelname, vergrendeld = deelname_en_vergrendelingen(project, organisatie)
+        try:
+            if not deelname:
+                raise NietGevonden("Project niet gevonden.")
+            controleer_schrijfbaar(project)
+            controleer_periode_open(project, periode, vergrendeld)
+            if isinstance(rijen, ValidationError):
+                raise rijen
+        except (NietGevonden, Conflict, ValidationError) as geweigerd:
+            weigering = geweigerd
+        else:
+            # One measurement per indicator and period: the unique constraint decides,
+            # also when two partners submit at the same moment.
+            if not rijen.invoegen(actor):
+                weigering = Conflict(
+                    f"Voor {indicator} is over {periode} al een meting ingediend; corrigeer die.",
+                    veld="periode",
+                )
+    if weigering is not None:
+        raise weigering
+    return meting
 
 
 @transaction.atomic
 def metingen_indienen(
-    *, actor: Actor, items: Sequence[dict[str, Any]], organisatie: Organisatie | None = None
+    *,
+    actor: Actor,
+    items: Sequence[dict[str, Any]],
+    organisatie: Organisatie | None = None,
+    invoer_gecontroleerd: bool = False,
 ) -> list[Meting]:
     """Submit a batch of measurements: all are stored, or none. Each item holds
     ``indicator`` (an Indicator), ``periode``, ``waarde`` and optionally ``toelichting``,
-    ``bron`` and ``uitsplitsing``. Every error names the item's index and field."""
+    ``bron`` and ``uitsplitsing``. Every error names the item's index and field.
+    ``invoer_gecontroleerd``: see ``_meting_regels``."""
     fouten: list[dict[str, object]] = []
     metingen: list[Meting] = []
     gezien: set[tuple[int, str]] = set()
@@ -386,6 +651,9 @@ def metingen_indienen(
     )
     deelname: dict[int, bool] = {}
     vergrendeld: dict[int, list[str]] = {}
+    open_: dict[tuple[int, str], str] = {}
+    perioden: dict[int, dict[str, str]] = defaultdict(dict)
+    nieuwe_meting = _Metingmaker(actor, organisatie)
     for index, item in enumerate(items):
         indicator: Indicator = item["indicator"]
         project = indicator.doel.project
@@ -407,10 +675,16 @@ def metingen_indienen(
             continue
         if project.pk not in vergrendeld:
             vergrendeld[project.pk] = vergrendelde_perioden(project)
-        try:
-            controleer_periode_open(project, item["periode"], vergrendeld[project.pk])
-        except Conflict as fout:
-            fouten.append({"index": index, "veld": "periode", "melding": str(fout)})
+        # Many items share a project and a period: each pair is checked once.
+        sleutel_open = (project.pk, item["periode"])
+        if sleutel_open not in open_:
+            try:
+                controleer_periode_open(project, item["periode"], vergrendeld[project.pk])
+                open_[sleutel_open] = ""
+            except Conflict as fout:
+                open_[sleutel_open] = str(fout)
+        if open_[sleutel_open]:
+            fouten.append({"index": index, "veld": "periode", "melding": open_[sleutel_open]})
             continue
         sleutel = (indicator.pk, item["periode"])
         if sleutel in gezien or sleutel in bestaand:
@@ -423,22 +697,15 @@ def metingen_indienen(
             )
             continue
         gezien.add(sleutel)
-        meting = Meting(
-            indicator=indicator,
-            periode=item["periode"],
-            waarde=item["waarde"],
-            toelichting=item.get("toelichting", ""),
-            bron=item.get("bron", ""),
-            uitsplitsing=item.get("uitsplitsing") or {},
-            **_indiener(actor, organisatie),
-        )
+        meting = nieuwe_meting(indicator, item)
         try:
             # The indicators were looked up by the caller; uniqueness is checked above
             # for the whole batch and guarded by the database constraint.
-            meting.full_clean(
-                exclude=["indicator", "ingediend_door", "ingediend_door_organisatie"],
-                validate_unique=False,
-                validate_constraints=False,
+            _meting_regels(
+                meting,
+                project,
+                invoer_gecontroleerd=invoer_gecontroleerd,
+                perioden=perioden[project.pk],
             )
         except ValidationError as fout:
             for veld, meldingen in fout.message_dict.items():
@@ -447,15 +714,12 @@ def metingen_indienen(
         metingen.append(meting)
     if fouten:
         raise Bulkfouten(fouten)
-    nu = timezone.now()
-    for meting in metingen:
-        meting.ingediend_op = meting.gewijzigd_op = nu
-    with uniek_of_conflict(
-        "Een meting uit de batch is intussen al ingediend; er is niets opgeslagen."
-    ):
-        aangemaakt = Meting.objects.bulk_create(metingen, batch_size=2000)
-    registreer_bulk(actor=actor, actie="meting_indienen", objecten=aangemaakt)
-    return aangemaakt
+    if metingen:
+        ingehaald = "Een meting uit de batch is intussen al ingediend; er is niets opgeslagen."
+        with uniek_of_conflict(ingehaald):
+            if not _metingrijen(metingen).invoegen(actor):
+                raise Conflict(ingehaald)
+    return metingen
 
 
 def _corrigeren(

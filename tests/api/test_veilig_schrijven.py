@@ -15,6 +15,7 @@ from django.db import close_old_connections, connection
 from django.test import Client
 from django.utils import timezone
 
+from programma import idempotentie
 from programma.audit import Actor
 from programma.models import Auditregel, Idempotentieverzoek
 from projecten import services
@@ -176,6 +177,110 @@ def test_een_ongeldige_idempotency_key_is_400(wij: ApiClient, wereld: Wereld, wa
     response = wij.post("/metingen", meting(wereld.wij), headers={"Idempotency-Key": waarde})
     assert namen(is_probleem(response, 400)) == ["Idempotency-Key"]
     assert telling() == voor
+
+
+# --- a claim without an answer: a request still running, or one that died -------------------
+
+
+def onbeantwoord(**velden: Any) -> None:
+    """Turn the stored answer back into a bare claim, as a request leaves it while it runs
+    (or when its process dies before answering)."""
+    Idempotentieverzoek.objects.update(status_code=0, inhoud="", headers={}, **velden)
+
+
+def test_een_herhaling_wacht_op_het_antwoord_van_het_lopende_verzoek(
+    wij: ApiClient, wereld: Wereld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sleutel = {"Idempotency-Key": "loopt-nog"}
+    eerste = wij.post("/metingen", meting(wereld.wij), headers=sleutel)
+    bewaard = Idempotentieverzoek.objects.values("status_code", "inhoud", "headers").get()
+    onbeantwoord()
+    voor = telling()
+
+    def klaar_terwijl_we_wachten(_: float) -> None:
+        Idempotentieverzoek.objects.update(**bewaard)
+
+    monkeypatch.setattr(idempotentie.time, "sleep", klaar_terwijl_we_wachten)
+    tweede = wij.post("/metingen", meting(wereld.wij), headers=sleutel)
+    assert tweede.status_code == 201 and tweede["Idempotent-Replayed"] == "true"
+    assert tweede.content == eerste.content
+    assert telling() == voor
+
+
+def test_een_herhaling_die_te_lang_wacht_krijgt_409_en_er_gebeurt_niets(
+    wij: ApiClient, wereld: Wereld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sleutel = {"Idempotency-Key": "blijft-hangen"}
+    assert wij.post("/metingen", meting(wereld.wij), headers=sleutel).status_code == 201
+    onbeantwoord()
+    voor = telling()
+    monkeypatch.setattr(idempotentie, "WACHTTIJD", 0.05)
+    probleem = is_probleem(wij.post("/metingen", meting(wereld.wij), headers=sleutel), 409)
+    assert probleem["type"].endswith("idempotentiesleutel-bezig")
+    assert telling() == voor
+
+
+def test_ook_een_lopend_verzoek_met_een_andere_body_is_422(wij: ApiClient, wereld: Wereld) -> None:
+    sleutel = {"Idempotency-Key": "loopt-ander"}
+    assert wij.post("/metingen", meting(wereld.wij), headers=sleutel).status_code == 201
+    onbeantwoord()
+    voor = telling()
+    is_probleem(wij.post("/metingen", meting(wereld.wij, waarde="99"), headers=sleutel), 422)
+    assert telling() == voor
+
+
+def test_een_verlaten_claim_wordt_overgenomen_en_maakt_geen_tweede_meting(
+    wij: ApiClient, wereld: Wereld
+) -> None:
+    """The process died after storing the measurement but before its answer: once the
+    claim is abandoned a retry runs again, and the unique indicator × period refuses the
+    second measurement; the refusal gives the key back."""
+    sleutel = {"Idempotency-Key": "gecrasht"}
+    assert wij.post("/metingen", meting(wereld.wij), headers=sleutel).status_code == 201
+    onbeantwoord(aangemaakt_op=timezone.now() - idempotentie.VERLATEN - timedelta(seconds=1))
+    voor = telling()
+    is_probleem(wij.post("/metingen", meting(wereld.wij), headers=sleutel), 409)
+    # SQLite gives the key back; PostgreSQL never commits a claim without its answer, and
+    # rolls this retry back whole, the takeover included.
+    overgebleven = 0 if connection.vendor == "sqlite" else 1
+    assert telling() == {**voor, "Idempotentieverzoek": overgebleven}
+
+
+def test_een_verlaten_claim_zonder_inzending_wordt_overgenomen_en_uitgevoerd(
+    wij: ApiClient, wereld: Wereld
+) -> None:
+    sleutel = {"Idempotency-Key": "gecrasht-voor-het-opslaan"}
+    eerste = wij.post("/metingen", meting(wereld.wij), headers=sleutel)
+    Meting.objects.filter(pk=eerste.json()["id"]).delete()  # it died before storing
+    onbeantwoord(aangemaakt_op=timezone.now() - idempotentie.VERLATEN - timedelta(seconds=1))
+    tweede = wij.post("/metingen", meting(wereld.wij), headers=sleutel)
+    assert tweede.status_code == 201 and not tweede.has_header("Idempotent-Replayed")
+    verzoek = Idempotentieverzoek.objects.get()
+    assert verzoek.status_code == 201 and verzoek.inhoud == tweede.content.decode()
+    derde = wij.post("/metingen", meting(wereld.wij), headers=sleutel)
+    assert derde["Idempotent-Replayed"] == "true" and derde.content == tweede.content
+
+
+def test_na_een_500_doet_een_herhaling_niets_dubbel(
+    wij: ApiClient, wereld: Wereld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On SQLite the work has its own transaction: after a 5xx nobody knows whether it was
+    stored, so the key stays claimed. On PostgreSQL the work was rolled back together with
+    the claim, so a retry runs afresh."""
+
+    def kapot(**_: Any) -> None:
+        raise RuntimeError("database weg")
+
+    monkeypatch.setattr(services, "meting_indienen", kapot)
+    monkeypatch.setattr(idempotentie, "WACHTTIJD", 0.05)
+    sleutel = {"Idempotency-Key": "halverwege-kapot"}
+    is_probleem(wij.post("/metingen", meting(wereld.wij), headers=sleutel), 500)
+    if connection.vendor == "sqlite":
+        assert Idempotentieverzoek.objects.get().status_code == 0
+        is_probleem(wij.post("/metingen", meting(wereld.wij), headers=sleutel), 409)
+    else:
+        assert not Idempotentieverzoek.objects.exists()
+        is_probleem(wij.post("/metingen", meting(wereld.wij), headers=sleutel), 500)
 
 
 # --- the same POST at the same moment (PostgreSQL) ------------------------------------------
@@ -488,6 +593,38 @@ def test_een_geldige_batch_slaat_alles_op_met_een_auditregel_per_inzending(
         Auditregel.objects.filter(actie=f"{actie}_indienen").values_list("object_id", flat=True)
     )
     assert per_object == {str(r["id"]): 1 for r in body["resultaten"]}
+
+
+def test_het_antwoord_op_een_batch_metingen_is_wat_ninja_met_het_schema_ervan_maakt(
+    wereld: Wereld, actor: Actor
+) -> None:
+    """The batch answer skips ninja's validation of its 10,000 rows; its bytes stay the
+    same as when the rows went through ``MetingBatchUit``."""
+    from ontschot.api import api
+    from projecten import schemas
+
+    p = wereld.wij
+    metingen = services.metingen_indienen(
+        actor=actor,
+        items=[
+            {"indicator": p.indicator, "periode": "2025-K4", "waarde": Decimal("12.5")},
+            {
+                "indicator": p.indicator,
+                "periode": "2026-K1",
+                "waarde": Decimal("-0.0001") if p.indicator.eenheid == "score" else Decimal("3"),
+                "toelichting": "Café",
+                "uitsplitsing": {"18-": Decimal("1.25"), "65+": Decimal("1E+2")},
+            },
+        ],
+    )
+    Meting.objects.filter(pk=metingen[0].pk).update(beoordeeld_op=timezone.now())
+    metingen[0].refresh_from_db()
+    via_schema = schemas.MetingBatchUit.model_validate(
+        {"aantal": 2, "resultaten": [schemas.MetingBatchregel.van(m) for m in metingen]}
+    ).model_dump(by_alias=True)
+    assert api.renderer.render(None, schemas.metingen_batch_uit(metingen), response_status=201) == (
+        api.renderer.render(None, via_schema, response_status=201)
+    )
 
 
 # --- locked periods and closed projects -----------------------------------------------------

@@ -10,11 +10,11 @@ from decimal import Decimal
 import openpyxl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import IntegrityError
 from django.urls import reverse
 from openpyxl.worksheet.worksheet import Worksheet
 
 from programma.models import Auditregel, Rol
+from projecten import services
 from projecten.models import Beoordeling, Meting, Periodevergrendeling, Project, Streefwaarde
 from tests.programma.factories import OrganisatieFactory, RolFactory
 from tests.projecten.factories import IndicatorFactory, MetingFactory, ProjectFactory
@@ -517,10 +517,14 @@ def test_a_submission_that_loses_a_race_saves_nothing_and_says_so(
     """Between the service's check and its insert another submission took the period: the
     database refuses, and the partner gets a message instead of an error page."""
 
-    def ingehaald(*args, **kwargs):
-        raise IntegrityError("UNIQUE constraint failed: meting_uniek")
+    regels = services._meting_regels
 
-    monkeypatch.setattr(Meting.objects, "bulk_create", ingehaald)
+    def ingehaald(meting, *args, **kwargs):
+        # The other submission commits after the service looked for existing ones.
+        MetingFactory(indicator=meting.indicator, periode=meting.periode)
+        return regels(meting, *args, **kwargs)
+
+    monkeypatch.setattr(services, "_meting_regels", ingehaald)
     bestand = csv_bestand([[indicator.pk, "", "", "2025-K3", "1", "", ""]])
     with niets_opgeslagen(Meting):
         response = ingelogd(client, partner_medewerker).post(
