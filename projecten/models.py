@@ -305,7 +305,10 @@ class Beoordeelbaar(models.Model):
 
 
 class Meting(Beoordeelbaar):
-    indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="metingen")
+    # No index of its own: the unique (indicator, periode) constraint starts with it.
+    indicator = models.ForeignKey(
+        Indicator, on_delete=models.PROTECT, related_name="metingen", db_index=False
+    )
     periode = models.CharField("periode", max_length=7, validators=[valideer_periode])
     waarde = models.DecimalField("waarde", max_digits=18, decimal_places=4)
     toelichting = models.TextField(

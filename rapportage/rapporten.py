@@ -158,7 +158,7 @@ def rapport_maken(*, rapport_id: int) -> Rapport | None:
     systeem = Actor.systeem("rapportage")
     with transaction.atomic():
         rapport = (
-            Rapport.objects.select_for_update()
+            Rapport.objects.select_for_update(of=("self",))
             .select_related("programma", "focusgebied", "project")
             .filter(pk=rapport_id)
             .first()
@@ -188,7 +188,7 @@ def rapport_maken(*, rapport_id: int) -> Rapport | None:
         pk = rapport.pk
         uitkomst = pdf_maken(rapport.momentopname, voortgang=lambda p: _voortgang(pk, min(p, 95)))
         with transaction.atomic():
-            rapport = Rapport.objects.select_for_update().get(pk=rapport.pk)
+            rapport = Rapport.objects.select_for_update(of=("self",)).get(pk=rapport.pk)
             if rapport.status == Rapport.Status.KLAAR:
                 return rapport
             naam = f"{rapport.bestandsnaam}.pdf"
@@ -246,7 +246,7 @@ def verweesde_rapporten_opnieuw() -> list[int]:
 
 @transaction.atomic
 def rapport_publiceren(*, actor: Actor, rapport: Rapport) -> Rapport:
-    rapport = Rapport.objects.select_for_update().get(pk=rapport.pk)
+    rapport = Rapport.objects.select_for_update(of=("self",)).get(pk=rapport.pk)
     if rapport.status != Rapport.Status.KLAAR:
         raise ValidationError("Alleen een rapport dat klaar is, kan worden gepubliceerd.")
     if rapport.gepubliceerd_op is not None:
@@ -286,7 +286,7 @@ def publicatie_melden(*, rapport_id: int) -> int:
     send rolls back, so the retry sends it."""
     with transaction.atomic():
         rapport = (
-            Rapport.objects.select_for_update()
+            Rapport.objects.select_for_update(of=("self",))
             .select_related("programma", "focusgebied", "project")
             .filter(pk=rapport_id, gepubliceerd_op__isnull=False)
             .first()
