@@ -298,6 +298,13 @@ def run() -> list[dict[str, Any]]:
     with tempfile.TemporaryDirectory(prefix="ontschot-bench-rapport-", dir=bron.parent) as map_:
         werk = Path(map_) / "werk.sqlite3"
         shutil.copyfile(bron, werk)
+        # The cache may predate the newest migrations.
+        subprocess.run(
+            [sys.executable, "manage.py", "migrate", "--noinput", "-v0"],
+            cwd=PROJECT,
+            env=_omgeving(werk),
+            check=True,
+        )
         html_pad = Path(map_) / "rapport.html"
         geheel = _kind("geheel", werk, str(html_pad))
         alleen = _kind("weasyprint", werk, str(html_pad))
