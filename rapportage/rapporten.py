@@ -202,7 +202,10 @@ def rapport_maken(*, rapport_id: int) -> Rapport | None:
             rapport.status = Rapport.Status.KLAAR
             rapport.voortgang = 100
             rapport.gemaakt_op = timezone.now()
-            rapport.save()
+            # Not the snapshot again: it was stored once, when it was frozen.
+            rapport.save(
+                update_fields=["pdf", "sha256", "paginas", "status", "voortgang", "gemaakt_op"]
+            )
             registreer(
                 actor=systeem,
                 actie="rapport_gemaakt",

@@ -511,21 +511,22 @@ def _interventies_jaar(d: dict[str, Any]) -> Hoofdstuk:
             ),
         ]
         achter = [
-            f"{_waarde(ind, r, 'indicator')} (gepland "
-            f"{cel(_waarde(ind, r, 'gepland'), 'getal') or '—'}, gerealiseerd "
-            f"{cel(_waarde(ind, r, 'gerealiseerd'), 'getal') or '—'})"
+            f"{_waarde(ind, r, 'indicator')} ({cel(_waarde(ind, r, 'gerealiseerd'), 'getal') or '—'}"
+            f" van {cel(_waarde(ind, r, 'gepland'), 'getal') or '—'})"
             + (f": {_waarde(ind, r, 'toelichting')}" if _waarde(ind, r, "toelichting") else "")
             for r in rijen
             if _waarde(ind, r, "op_koers") is False
         ]
         resultaat = (
-            f"{op} van de {bekend} indicatoren met een stand over {jaar} liggen op koers."
+            f"{op} van {bekend} indicatoren op koers in {jaar}."
             if bekend
             else f"Nog geen goedgekeurde resultaten over {jaar}."
         )
         if achter:
             resultaat += (
-                " Achter op schema, met de verklaring van de partner: " + "; ".join(achter) + "."
+                " Achter op schema (gerealiseerd van gepland), met de verklaring van de partner: "
+                + "; ".join(achter)
+                + "."
             )
         blokken.append(Alinea(resultaat, kop="Gepland en gerealiseerd"))
         verslagen = per_verslag.get(code, [])

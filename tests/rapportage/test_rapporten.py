@@ -569,7 +569,8 @@ def test_de_webpagina_vraagt_aan_en_toont_de_voortgang(
     Rapport.objects.filter(pk=rapport.pk).update(status=Rapport.Status.BEZIG, voortgang=45)
     pagina = client.get(f"/rapporten/{rapport.pk}").content.decode()
     assert '<progress id="voortgang" max="100" value="45">' in pagina
-    assert 'http-equiv="refresh"' in pagina
+    assert 'http-equiv="refresh"' not in pagina  # never reloaded under the reader
+    assert f'href="/rapporten/{rapport.pk}">Nu verversen' in pagina
     fout = client.post(
         "/rapporten",
         {"soort": "jaarverantwoording", "programma": wereld.programma.pk, "jaar": 2050},
