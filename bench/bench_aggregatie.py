@@ -254,6 +254,12 @@ def run() -> list[dict[str, Any]]:
     with tempfile.TemporaryDirectory(prefix="ontschot-bench-aggr-", dir=bron.parent) as map_:
         werk = Path(map_) / "werk.sqlite3"
         shutil.copyfile(bron, werk)
+        # The cache may predate the newest migrations (indexes, columns).
+        _manage(
+            ["migrate", "--noinput", "-v0"],
+            {**os.environ, "DATABASE_URL": f"sqlite:///{werk}", "LOG_LEVEL": "WARNING"},
+            Path(map_) / "migrate.log",
+        )
         lezingen = [_kind("lezing", werk)]
         eerste = _kind("herberekening", werk)
         herberekeningen, standenlezingen = [], []
