@@ -69,6 +69,12 @@ INHAALMARGE = timedelta(seconds=5)
 # Above this share of stored rows to remove, clearing the programme's rows and
 # inserting everything is cheaper than deleting by id.
 VERVANGDREMPEL = 0.5
+# A rewrite that inserts at least this many stands, and at least as many as the table
+# already holds, drops the table's secondary indexes and builds them again afterwards:
+# SQLite spends about three times as long maintaining eight indexes row by row as
+# inserting the rows and sorting the indexes once (29 s against 2 + 8.6 s for a million
+# stands on the benchmark machine).
+HERBOUWDREMPEL = 100_000
 PORTIE = 20_000  # rows fetched or inserted at a time
 VERWIJDERPORTIE = 10_000  # ids per DELETE, well below SQLite's 32,766 parameters
 IDPORTIE = 5_000  # measurement or indicator ids in one incremental query
@@ -420,6 +426,54 @@ def _invoegen(programma_id: int, standen: pd.DataFrame, vingerafdrukken: np.ndar
     return len(standen)
 
 
+def _secundaire_indexen() -> list[tuple[str, str]]:
+    """(name, definition) of the stands table's indexes other than its primary key."""
+    tabel = Indicatorstand._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid)"
+                " FROM pg_index i WHERE i.indrelid = %s::regclass AND NOT i.indisprimary"
+                " AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)"
+                " ORDER BY 1",
+                [tabel],
+            )
+        else:
+            cursor.execute(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = %s"
+                " AND sql IS NOT NULL ORDER BY name",
+                [tabel],
+            )
+        return [(naam, definitie) for naam, definitie in cursor.fetchall()]
+
+
+@contextmanager
+def _indexen_achteraf(aantal: int) -> Iterator[None]:
+    """Around a large insert, inside the caller's transaction: drop the secondary
+    indexes of the stands table first and build them again after. A failure (a
+    duplicate that the unique index refuses when it is built) rolls back the whole
+    transaction, indexes included. On PostgreSQL dropping an index locks the table until
+    the commit, so readers of stands wait for a large rewrite (a first computation or
+    ``aggregeer --herschrijven``); smaller writes keep the indexes."""
+    if aantal < HERBOUWDREMPEL or aantal < Indicatorstand.objects.count():
+        yield
+        return
+    indexen = _secundaire_indexen()
+    with connection.cursor() as cursor:
+        for naam, _ in indexen:
+            cursor.execute(f"DROP INDEX {connection.ops.quote_name(naam)}")
+    yield
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # The foreign keys are checked at commit; PostgreSQL builds no index on a
+            # table with checks still pending, so run them now.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        for _, definitie in indexen:
+            cursor.execute(definitie)
+        if connection.vendor == "postgresql":
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+
+
 def _schrijven(
     programma_id: int, nieuw: pd.DataFrame, opgeslagen: pd.DataFrame, alles: Q | None = None
 ) -> tuple[int, int]:
@@ -429,12 +483,14 @@ def _schrijven(
     toevoegen, weg = agg.verschil(afdrukken, opgeslagen["vingerafdruk"].to_numpy())
     if alles is not None and weg.sum() > VERVANGDREMPEL * len(opgeslagen):
         Indicatorstand.objects.filter(alles).delete()
-        return _invoegen(programma_id, nieuw, afdrukken), len(opgeslagen)
+        with _indexen_achteraf(len(nieuw)):
+            return _invoegen(programma_id, nieuw, afdrukken), len(opgeslagen)
     # First: a changed row comes back with the same identity.
     verwijderd = _verwijder(opgeslagen["id"].to_numpy()[weg])
     if not toevoegen.all():
         nieuw, afdrukken = nieuw[toevoegen], afdrukken[toevoegen]
-    return _invoegen(programma_id, nieuw, afdrukken), verwijderd
+    with _indexen_achteraf(len(nieuw)):
+        return _invoegen(programma_id, nieuw, afdrukken), verwijderd
 
 
 # --- full recompute --------------------------------------------------------------------

@@ -9,6 +9,7 @@ from io import StringIO
 import pandas as pd
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import transaction
 from django.utils import timezone
 
 from programma.models import (
@@ -595,3 +596,39 @@ def test_year_series_project_stands_and_off_track(portfolio):
         ("thema", p.huishoudens.pk),
         ("programma", p.huishoudens.pk),
     }
+
+
+def test_a_large_rewrite_builds_the_indexes_again_afterwards_with_the_same_outcome(
+    portfolio, monkeypatch
+):
+    monkeypatch.setattr(services, "HERBOUWDREMPEL", 1)
+    with transaction.atomic():
+        indexen = services._secundaire_indexen()
+    assert len(indexen) >= 2  # the unique identity and the programme/level/period index
+    services.standen_herberekenen()
+    eerste = momentopname()
+    with transaction.atomic():
+        assert services._secundaire_indexen() == indexen  # dropped and built again
+    Indicatorstand.objects.all().delete()
+    monkeypatch.setattr(services, "HERBOUWDREMPEL", 10**9)
+    services.standen_herberekenen()
+    assert momentopname() == eerste
+
+
+def test_a_failed_large_rewrite_leaves_the_indexes_and_the_stands(portfolio, monkeypatch):
+    services.standen_herberekenen()
+    voor = momentopname()
+    with transaction.atomic():
+        indexen = services._secundaire_indexen()
+    monkeypatch.setattr(services, "HERBOUWDREMPEL", 1)
+
+    def stuk(*args, **kwargs):
+        raise RuntimeError("schijf vol")
+
+    monkeypatch.setattr(services, "_invoegen", stuk)
+    Indicatorstand.objects.update(vingerafdruk=None)  # everything must be rewritten
+    with pytest.raises(RuntimeError):
+        services.standen_herberekenen()
+    with transaction.atomic():
+        assert services._secundaire_indexen() == indexen
+    assert Indicatorstand.objects.count() == len(voor)
