@@ -35,6 +35,7 @@ def rapporten_van(organisatie: Organisatie) -> QuerySet[Rapport]:
             | Q(gevraagd_door_organisatie=organisatie)
         )
         .select_related("programma", "focusgebied", "project")
+        .defer("momentopname")
         .order_by("-gevraagd_op", "-id")
     )
 

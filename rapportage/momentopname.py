@@ -26,6 +26,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from decimal import Decimal
+from functools import cached_property
 from typing import Any
 
 from django.db.models import Count, OuterRef, QuerySet, Subquery, Sum
@@ -707,7 +708,8 @@ class Bouwer:
 
     # --- context and deviations ----------------------------------------------------------
 
-    def focusgebieden(self) -> list[Focusgebied]:
+    @cached_property
+    def _focusgebieden(self) -> list[Focusgebied]:
         if self.focusgebied is not None:
             return [self.focusgebied]
         return list(
@@ -715,6 +717,10 @@ class Bouwer:
             .prefetch_related("gebiedscodes")
             .order_by("code")
         )
+
+    def focusgebieden(self) -> list[Focusgebied]:
+        """The report's focus areas with their CBS codes, read once per report."""
+        return self._focusgebieden
 
     def gebieden(self) -> dict[str, Any]:
         aantal: dict[int, int] = defaultdict(int)
@@ -916,11 +922,11 @@ def jaarverantwoording(
     projecten = Project.objects.filter(programma=programma, startdatum__lte=date(jaar, 12, 31))
     bouwer = Bouwer(programma=programma, jaar=jaar, projecten=projecten)
     gebieden = bouwer.focusgebieden()
-    beschikkingen = bouwer.beschikkingen()
+    financien = bouwer.financien()
     tabellen = [
         bouwer.interventies(),
         bouwer.gebieden(),
-        *bouwer.financien(),
+        *financien,
         bouwer.tranches(),
         bouwer.begroting(),
         bouwer.programma_indicatoren(),
@@ -939,7 +945,7 @@ def jaarverantwoording(
         ("Gemeenten (gemeentecode)", _gemeenten(gebieden) or "—"),
         ("Focusgebieden", str(len(gebieden))),
         ("Interventies", str(len(bouwer.projecten))),
-        ("Beschikkingen", str(len(beschikkingen))),
+        ("Beschikkingen", str(len(financien[0]["rijen"]))),
     ]
     return _document(
         soort="jaarverantwoording",

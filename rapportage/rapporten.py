@@ -34,7 +34,8 @@ from programma.perioden import parse_periode
 from programma.wachtrij import na_commit
 from projecten.models import Project
 from rapportage import exports, momentopname
-from rapportage.models import Rapport
+from rapportage.models import Rapport, pdf_pad
+from rapportage.pdf import moment_van
 
 logger = logging.getLogger("ontschot.rapporten")
 
@@ -188,12 +189,16 @@ def rapport_maken(*, rapport_id: int) -> Rapport | None:
         pk = rapport.pk
         uitkomst = pdf_maken(rapport.momentopname, voortgang=lambda p: _voortgang(pk, min(p, 95)))
         with transaction.atomic():
-            rapport = Rapport.objects.select_for_update(of=("self",)).get(pk=rapport.pk)
+            rapport = (
+                Rapport.objects.select_for_update(of=("self",))
+                .defer("momentopname")
+                .get(pk=rapport.pk)
+            )
             if rapport.status == Rapport.Status.KLAAR:
                 return rapport
             naam = f"{rapport.bestandsnaam}.pdf"
             opslag = rapport.pdf.storage
-            pad = f"rapporten/{rapport.pk}/{naam}"
+            pad = pdf_pad(rapport, naam)
             if opslag.exists(pad):
                 opslag.delete(pad)
             rapport.pdf.save(naam, ContentFile(uitkomst.pdf), save=False)
@@ -249,7 +254,9 @@ def verweesde_rapporten_opnieuw() -> list[int]:
 
 @transaction.atomic
 def rapport_publiceren(*, actor: Actor, rapport: Rapport) -> Rapport:
-    rapport = Rapport.objects.select_for_update(of=("self",)).get(pk=rapport.pk)
+    rapport = (
+        Rapport.objects.select_for_update(of=("self",)).defer("momentopname").get(pk=rapport.pk)
+    )
     if rapport.status != Rapport.Status.KLAAR:
         raise ValidationError("Alleen een rapport dat klaar is, kan worden gepubliceerd.")
     if rapport.gepubliceerd_op is not None:
@@ -291,6 +298,7 @@ def publicatie_melden(*, rapport_id: int) -> int:
         rapport = (
             Rapport.objects.select_for_update(of=("self",))
             .select_related("programma", "focusgebied", "project")
+            .defer("momentopname")
             .filter(pk=rapport_id, gepubliceerd_op__isnull=False)
             .first()
         )
@@ -340,7 +348,7 @@ def bestand(rapport: Rapport, formaat: str) -> tuple[bytes, str, str]:
     soort, extensie = FORMATEN[formaat]
     naam = f"{rapport.bestandsnaam}.{extensie}"
     gegevens = rapport.momentopname or {}
-    moment = momentopname_moment(gegevens)
+    moment = moment_van(gegevens)
     if formaat == "pdf":
         with rapport.pdf.open("rb") as f:
             return f.read(), soort, naam
@@ -350,12 +358,6 @@ def bestand(rapport: Rapport, formaat: str) -> tuple[bytes, str, str]:
     if formaat == "csv":
         return exports.zip_csv(tabellen, moment=moment), soort, naam
     return exports.sisa_csv(sisa_rijen(gegevens)), soort, naam
-
-
-def momentopname_moment(gegevens: dict[str, Any]) -> Any:
-    from datetime import datetime
-
-    return datetime.fromisoformat(gegevens["moment"])
 
 
 def sisa_rijen(gegevens: dict[str, Any]) -> list[dict[str, Any]]:

@@ -140,6 +140,7 @@ def rapporten_voor(gebruiker: Gebruiker) -> QuerySet[Rapport]:
             )
         )
         .select_related("programma", "focusgebied", "project")
+        .defer("momentopname")
         .order_by("-gevraagd_op", "-id")
     )
 

@@ -30,7 +30,6 @@ from decimal import Decimal
 from typing import Any, Literal
 
 Soort = Literal["tekst", "bedrag", "getal", "procent", "jaar", "datum", "ja_nee"]
-SOORTEN: tuple[str, ...] = ("tekst", "bedrag", "getal", "procent", "jaar", "datum", "ja_nee")
 CENT = Decimal("0.01")
 
 
@@ -81,9 +80,3 @@ def tabel(
         "rijen": [list(r) for r in rijen],
         "totaal": list(totaal) if totaal is not None else None,
     }
-
-
-def som(waarden: Sequence[str | None]) -> str:
-    """The exact sum of money strings from a snapshot, as a money string."""
-    totaal = sum((Decimal(w) for w in waarden if w is not None), Decimal("0"))
-    return str(totaal.quantize(CENT))

@@ -154,8 +154,8 @@ def rapport(request: HttpRequest, rapport_id: int) -> HttpResponse:
     grafiek = None
     if gevonden.momentopname and "financien_themas" in gevonden.momentopname["tabellen"]:
         # The same chart as on the report's summary page, from the same snapshot.
-        samenvatting = weergave.weergave(gevonden.momentopname).hoofdstukken[0]
-        grafiek = next((b for b in samenvatting.blokken if b.soort == "grafiek"), None)
+        blokken = weergave.samenvatting(gevonden.momentopname).blokken
+        grafiek = next((b for b in blokken if b.soort == "grafiek"), None)
     return render(
         request,
         "rapportage/rapport.html",

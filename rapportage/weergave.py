@@ -17,7 +17,6 @@ from typing import Any
 
 from rapportage import grafieken
 from rapportage.opmaak import cel, nl_bedrag, nl_datum
-from rapportage.tabellen import som
 
 RIJEN_PER_DEEL = 40
 RECHTS = {"bedrag", "getal", "procent", "jaar"}
@@ -232,7 +231,7 @@ def _dec(waarde: str | None) -> Decimal | None:
 # --- chapters --------------------------------------------------------------------------
 
 
-def _samenvatting(d: dict[str, Any]) -> Hoofdstuk:
+def samenvatting(d: dict[str, Any]) -> Hoofdstuk:
     tabellen = d["tabellen"]
     fin = tabellen["financien_beschikkingen"]
     totaal = fin["totaal"]
@@ -785,7 +784,7 @@ def weergave(d: dict[str, Any]) -> Rapportweergave:
         ]
     else:
         hoofdstukken = [
-            _samenvatting(d),
+            samenvatting(d),
             _identificatie(d),
             _financien(d),
             _resultaten(d),
@@ -807,14 +806,3 @@ def weergave(d: dict[str, Any]) -> Rapportweergave:
         hoofdstukken=tuple(hoofdstukken),
         bijlagen=tuple(bijlagen),
     )
-
-
-def totaal_controle(d: dict[str, Any]) -> dict[str, str]:
-    """The financial totals of a snapshot recomputed from its rows (for the tests and the
-    cover's reconciliation line)."""
-    fin = d["tabellen"]["financien_beschikkingen"]
-    uit = {}
-    for i, k in enumerate(fin["kolommen"]):
-        if k["soort"] == "bedrag":
-            uit[k["naam"]] = som([r[i] for r in fin["rijen"]])
-    return uit
