@@ -80,3 +80,9 @@ def tabel(
         "rijen": [list(r) for r in rijen],
         "totaal": list(totaal) if totaal is not None else None,
     }
+
+
+def som(waarden: Sequence[str | None]) -> str:
+    """The exact sum of money strings from a snapshot, as a money string."""
+    totaal = sum((Decimal(w) for w in waarden if w is not None), Decimal("0"))
+    return str(totaal.quantize(CENT))
