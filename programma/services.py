@@ -135,6 +135,24 @@ def programma_aanmaken(
 
 
 @transaction.atomic
+def programma_wijzigen(*, actor: Actor, programma: Programma, **velden: Any) -> Programma:
+    """Change a programme's details; its code stays, since links and reports carry it."""
+    toegestaan = {
+        "naam",
+        "regeling",
+        "opdrachtgever",
+        "rapportontvangers",
+        "startjaar",
+        "eindjaar",
+        "max_overheveling_percentage",
+    }
+    if onbekend := set(velden) - toegestaan:
+        raise ValidationError(f"Onbekende velden: {', '.join(sorted(onbekend))}.")
+    programma = Programma.objects.select_for_update().get(pk=programma.pk)
+    return opslaan(actor=actor, actie="programma_wijzigen", obj=programma, **velden)
+
+
+@transaction.atomic
 def thema_aanmaken(*, actor: Actor, programma: Programma, code: str, naam: str) -> Thema:
     return opslaan(
         actor=actor, actie="thema_aanmaken", obj=Thema(), programma=programma, code=code, naam=naam
@@ -170,6 +188,46 @@ def focusgebied_aanmaken(
             obj=Gebiedscode(),
             focusgebied=gebied,
             code=gebiedscode,
+            peiljaar=peiljaar,
+        )
+    return gebied
+
+
+@transaction.atomic
+def focusgebied_wijzigen(
+    *,
+    actor: Actor,
+    focusgebied: Focusgebied,
+    gebiedscodes: Iterable[tuple[str, int]] | None = None,
+    **velden: Any,
+) -> Focusgebied:
+    """Change a focus area's details and, when ``gebiedscodes`` is given, make its CBS
+    codes exactly that set: codes no longer named are removed, new ones added."""
+    toegestaan = {"naam", "gemeente", "gemeentecode"}
+    if onbekend := set(velden) - toegestaan:
+        raise ValidationError(f"Onbekende velden: {', '.join(sorted(onbekend))}.")
+    gebied = Focusgebied.objects.select_for_update().get(pk=focusgebied.pk)
+    opslaan(actor=actor, actie="focusgebied_wijzigen", obj=gebied, **velden)
+    if gebiedscodes is None:
+        return gebied
+    gewenst = set(gebiedscodes)
+    for bestaand in list(gebied.gebiedscodes.all()):
+        if (bestaand.code, bestaand.peiljaar) in gewenst:
+            gewenst.discard((bestaand.code, bestaand.peiljaar))
+            bestaand.focusgebied = gebied
+            bestaand.full_clean()  # still inside the municipality if its code changed
+            continue
+        registreer(
+            actor=actor, actie="gebiedscode_verwijderen", obj=bestaand, voor=momentopname(bestaand)
+        )
+        bestaand.delete()
+    for code, peiljaar in sorted(gewenst):
+        opslaan(
+            actor=actor,
+            actie="gebiedscode_toevoegen",
+            obj=Gebiedscode(),
+            focusgebied=gebied,
+            code=code,
             peiljaar=peiljaar,
         )
     return gebied

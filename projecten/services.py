@@ -146,6 +146,37 @@ def project_wijzigen(*, actor: Actor, project: Project, **velden: Any) -> Projec
     return project
 
 
+@transaction.atomic
+def project_indeling_wijzigen(
+    *,
+    actor: Actor,
+    project: Project,
+    themas: Iterable[Thema],
+    focusgebieden: Iterable[Focusgebied],
+) -> Project:
+    """Set the themes and focus areas a project works in; both belong to its programme."""
+    project = Project.objects.select_for_update().get(pk=project.pk)
+    controleer_schrijfbaar(project)
+    themas, focusgebieden = list(themas), list(focusgebieden)
+    if any(t.programma_id != project.programma_id for t in themas):
+        raise ValidationError({"themas": "Een thema hoort bij een ander programma."})
+    if any(f.programma_id != project.programma_id for f in focusgebieden):
+        raise ValidationError({"focusgebieden": "Een focusgebied hoort bij een ander programma."})
+    voor = {
+        "themas": sorted(project.themas.values_list("pk", flat=True)),
+        "focusgebieden": sorted(project.focusgebieden.values_list("pk", flat=True)),
+    }
+    project.themas.set(themas)
+    project.focusgebieden.set(focusgebieden)
+    na = {
+        "themas": sorted(t.pk for t in themas),
+        "focusgebieden": sorted(f.pk for f in focusgebieden),
+    }
+    if na != voor:
+        registreer(actor=actor, actie="project_indeling_wijzigen", obj=project, voor=voor, na=na)
+    return project
+
+
 def _controleer_binnen_periode(project: Project) -> None:
     """A project's period may not shrink past what has already been budgeted or submitted."""
     fouten = []
