@@ -1,11 +1,12 @@
 from django.urls import path
 
-from projecten import views
+from projecten import overzicht, views
 
 app_name = "projecten"
 
 urlpatterns = [
-    path("projecten", views.lijst, name="lijst"),
+    path("projecten", overzicht.lijst, name="lijst"),
+    path("projecten/<int:project_id>", overzicht.project, name="project"),
     path("projecten/<int:project_id>/metingen", views.metingen, name="metingen"),
     path(
         "projecten/<int:project_id>/metingen/sjabloon.xlsx",

@@ -20,7 +20,6 @@ from projecten import forms, inzendingen, selectors, services, spreadsheets
 from projecten.forms import MetingenUpload
 from projecten.models import Beoordeling, Periodevergrendeling, Project
 
-PROJECTEN_PER_PAGINA = 50
 INZENDINGEN_PER_PAGINA = 50
 VERGRENDELINGEN_PER_PAGINA = 50
 
@@ -30,15 +29,6 @@ def _project(request: HttpRequest, project_id: int) -> Project:
         selectors.projecten_voor(request.user).select_related("programma", "penvoerder"),
         pk=project_id,
     )
-
-
-@login_required
-@require_GET
-def lijst(request: HttpRequest) -> HttpResponse:
-    pagina = Paginator(selectors.mijn_projecten(request.user), PROJECTEN_PER_PAGINA).get_page(
-        request.GET.get("pagina")
-    )
-    return render(request, "projecten/lijst.html", {"pagina": pagina})
 
 
 @login_required
