@@ -755,7 +755,7 @@ def _beschikkingen(project: Project) -> tuple[Tabel, Tabel]:
             Kolom("betaald", _("Betaald op"), "datum"),
         ],
         tranches,
-        ["Totaal", "", None, bedrag(sum((Decimal(str(r[3])) for r in tranches), NUL)), "", "", None,
+        ["Totaal", None, None, bedrag(sum((Decimal(str(r[3])) for r in tranches), NUL)), "", "", None,
          None],
     )  # fmt: skip
     return t_beschikkingen, t_tranches

@@ -40,7 +40,7 @@ def test_manager_sees_the_programme_projects_with_partners_themes_and_areas(
 ):
     ProjectpartnerFactory(project=project, organisatie=OrganisatieFactory(naam="Woonstad"))
     client.force_login(manager)
-    response = client.get(reverse("programma", args=[project.programma.code]))
+    response = client.get(reverse("projecten:lijst"), {"programma": project.programma.code})
     inhoud = response.content.decode()
     assert response.status_code == 200
     for tekst in (project.titel, project.penvoerder.naam, "Woonstad", thema.naam, focusgebied.naam):
@@ -51,7 +51,9 @@ def test_partner_sees_only_its_own_projects(client, programma, penvoerder, proje
     ander = ProjectFactory(programma=programma, titel="Jongerenwerk in de Schilderswijk")
     gebruiker = RolFactory(soort=Rol.Soort.PARTNER, organisatie=penvoerder).gebruiker
     client.force_login(gebruiker)
-    inhoud = client.get(reverse("programma", args=[programma.code])).content.decode()
+    # Partners have no dashboard: they are sent on to their own projects.
+    response = client.get(reverse("programma", args=[programma.code]), follow=True)
+    inhoud = response.content.decode()
     assert project.titel in inhoud
     assert ander.titel not in inhoud
 
@@ -81,7 +83,9 @@ def test_overview_query_count_does_not_grow_with_the_portfolio(
         project = ProjectFactory(programma=programma)
         ProjectpartnerFactory(project=project)
     client.force_login(manager)
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(20):
         response = client.get(reverse("programma", args=[programma.code]))
     assert response.status_code == 200
-    assert response.content.decode().count("<tr>") == aantal + 1
+    with django_assert_max_num_queries(20):
+        response = client.get(reverse("projecten:lijst"), {"programma": programma.code})
+    assert response.content.decode().count("/metingen") == min(aantal, 25)
