@@ -579,19 +579,19 @@ def _project(request: HttpRequest, project_id: int) -> tuple[Project, Organisati
 
 INDIENEN: dict[str, dict[str, Any]] = {
     "meting": {
-        "form": MetingNieuw,
+        "klasse": MetingNieuw,
         "titel": gettext_lazy("Meting indienen"),
         "knop": gettext_lazy("Meting indienen"),
         "gelukt": gettext_lazy("De meting is ingediend; ze wacht op beoordeling."),
     },
     "besteding": {
-        "form": BestedingNieuw,
+        "klasse": BestedingNieuw,
         "titel": gettext_lazy("Besteding indienen"),
         "knop": gettext_lazy("Besteding indienen"),
         "gelukt": gettext_lazy("De besteding is ingediend; ze wacht op beoordeling."),
     },
     "verslag": {
-        "form": VerslagNieuw,
+        "klasse": VerslagNieuw,
         "titel": gettext_lazy("Voortgangsverslag indienen"),
         "knop": gettext_lazy("Verslag indienen"),
         "gelukt": gettext_lazy("Het voortgangsverslag is ingediend; het wacht op beoordeling."),
@@ -604,7 +604,7 @@ def _indienen(request: HttpRequest, project_id: int, soort: str) -> HttpResponse
         return HttpResponse(status=405, headers={"Allow": "GET, POST"})
     project, organisatie = _project(request, project_id)
     pagina = INDIENEN[soort]
-    form = pagina["form"](request.POST or None, project=project)
+    form = pagina["klasse"](request.POST or None, project=project)
     if (
         form.is_bound
         and form.is_valid()
@@ -612,7 +612,7 @@ def _indienen(request: HttpRequest, project_id: int, soort: str) -> HttpResponse
     ):
         messages.success(request, str(pagina["gelukt"]))
         return redirect(f"{reverse('partner:inzendingen')}?project={project.pk}&soort={soort}")
-    context = {"project": project, "form": form, "soort": soort, **pagina}
+    context = {**pagina, "project": project, "form": form, "soort": soort}
     return render(request, "partner/indienen.html", context, status=form.statuscode)
 
 
