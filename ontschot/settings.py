@@ -83,6 +83,8 @@ TEMPLATES = [
         },
     },
 ]
+# Every form widget renders with the NL Design System (Utrecht) component classes.
+FORM_RENDERER = "ontschot.formulieren.UtrechtRenderer"
 
 # Database: SQLite in the project folder unless DATABASE_URL says otherwise. The web
 # process and the django-q2 worker share the SQLite file, so it runs in WAL mode with a

@@ -15,8 +15,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from ontschot import tabeldownload
 from programma.audit import Actor
-from projecten import forms, inzendingen, selectors, services, spreadsheets
+from projecten import forms, inzendingen, paginatabellen, selectors, services, spreadsheets
 from projecten.forms import MetingenUpload
 from projecten.models import Beoordeling, Periodevergrendeling, Project
 
@@ -53,8 +54,19 @@ def metingen(request: HttpRequest, project_id: int) -> HttpResponse:
         "form": form,
         "bestedingen": inzendingen.bestedingen_van(project),
         "verslagen": inzendingen.verslagen_van(project),
-    }
-    return render(request, "projecten/metingen.html", pagina | selectors.metingenpagina(project))
+    } | selectors.metingenpagina(project)
+    if bestand := tabeldownload.downloaden(request, lambda: _metingtabellen(pagina)):
+        return bestand
+    return render(request, "projecten/metingen.html", pagina)
+
+
+def _metingtabellen(pagina: dict[str, Any]) -> list[dict[str, Any]]:
+    return [
+        paginatabellen.indicatoren(pagina["indicatoren"]),
+        paginatabellen.metingen(pagina["metingen"]),
+        paginatabellen.bestedingen(pagina["bestedingen"]),
+        paginatabellen.verslagen(pagina["verslagen"]),
+    ]
 
 
 def _ingediend(aantal: int) -> str:
@@ -103,20 +115,42 @@ def _beoordeeld(beoordeeld: list[Any]) -> str:
     ) % {"n": len(beoordeeld), "goed": len(beoordeeld) - terug, "terug": terug}
 
 
+def _rij_beoordeeld(request: HttpRequest, besluit: forms.Beoordelingsbesluit) -> HttpResponse:
+    """The answer to approving one queue row with htmx: the row, replaced by what happened."""
+    sleutel = next(iter(besluit.gekozen), "")
+    context: dict[str, Any] = {"rij": sleutel.replace(":", "-")}
+    if besluit.is_valid() and (klaar := besluit.beoordelen(actor=Actor.van(request.user))):
+        context["melding"] = _beoordeeld(klaar)
+    else:
+        fouten = [str(fout) for lijst in besluit.errors.values() for fout in lijst]
+        context["melding"] = " ".join([*fouten, *besluit.weigeringen])
+        context["fout"] = True
+    return render(request, "projecten/_wachtrij_rij_klaar.html", context)
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def beoordelen(request: HttpRequest) -> HttpResponse:
     beheerd = _beheerd(request)
+    filters = forms.Wachtrijfilter(request.GET or None, beheerd=beheerd)
+    rijen = inzendingen.wachtrij(beheerd, filters.keuze())
+    if bestand := tabeldownload.downloaden(request, lambda: [paginatabellen.wachtrij(rijen)]):
+        return bestand
     besluit = forms.Beoordelingsbesluit(request.POST or None, beheerd=beheerd)
+    if getattr(request, "htmx", False) and request.method == "POST" and "rij" in request.POST:
+        return _rij_beoordeeld(request, besluit)
     if besluit.is_valid() and (klaar := besluit.beoordelen(actor=Actor.van(request.user))):
         messages.success(request, _beoordeeld(klaar))
         return redirect(request.get_full_path())
-    filters = forms.Wachtrijfilter(request.GET or None, beheerd=beheerd)
-    rijen = inzendingen.wachtrij(beheerd, filters.keuze())
     pagina = Paginator(rijen, INZENDINGEN_PER_PAGINA).get_page(request.GET.get("pagina"))
     context = {"filters": filters, "besluit": besluit, "pagina": pagina}
     context["inzendingen"] = inzendingen.inzendingen(pagina)
-    return render(request, "projecten/beoordelen.html", context, status=besluit.statuscode)
+    sjabloon = (
+        "projecten/_wachtrij.html"
+        if getattr(request, "htmx", False)
+        else "projecten/beoordelen.html"
+    )
+    return render(request, sjabloon, context, status=besluit.statuscode)
 
 
 @login_required
@@ -153,6 +187,10 @@ def vergrendelingen(request: HttpRequest) -> HttpResponse:
         )
         return redirect("projecten:vergrendelingen")
     sloten = inzendingen.vergrendelingen_voor(request.user)
+    if bestand := tabeldownload.downloaden(
+        request, lambda: [paginatabellen.vergrendelingen(sloten)]
+    ):
+        return bestand
     pagina = Paginator(sloten, VERGRENDELINGEN_PER_PAGINA).get_page(request.GET.get("pagina"))
     status = 400 if form.errors else 200
     return render(

@@ -2,6 +2,7 @@
 reports: asking for one, following its progress, publishing it, and the portal where
 ministry staff and partners find published reports."""
 
+from datetime import datetime
 from typing import Any
 
 from django import forms
@@ -11,25 +12,103 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django_q.models import Task
+from django_q.models import Schedule, Task
 
+from ontschot import tabeldownload
 from programma.audit import Actor
 from programma.models import Programma
 from programma.selectors import beheerde_programmas, is_programmabeheer
-from rapportage import rapporten, weergave
+from rapportage import rapporten, tabellen, weergave
 from rapportage.models import Rapport
 from rapportage.selectors import mag_beheren, rapporten_voor
+from rapportage.tabellen import Kolom
 from rapportage.taken import taak_opnieuw, takenoverzicht
+
+# django-q2 names its schedule types in English only; the tasks page says them in Dutch.
+HOE_VAAK = {
+    Schedule.ONCE: _l("Eenmalig"),
+    Schedule.MINUTES: _l("Elke paar minuten"),
+    Schedule.HOURLY: _l("Elk uur"),
+    Schedule.DAILY: _l("Dagelijks"),
+    Schedule.WEEKLY: _l("Wekelijks"),
+    Schedule.BIWEEKLY: _l("Om de week"),
+    Schedule.MONTHLY: _l("Maandelijks"),
+    Schedule.BIMONTHLY: _l("Om de maand"),
+    Schedule.QUARTERLY: _l("Elk kwartaal"),
+    Schedule.YEARLY: _l("Jaarlijks"),
+    Schedule.CRON: _l("Volgens een cron-schema"),
+}
+
+
+def _moment(waarde: datetime | None) -> str:
+    return f"{timezone.localtime(waarde):%Y-%m-%d %H:%M:%S}" if waarde else ""
+
+
+def _taaktabellen(overzicht: dict[str, Any]) -> list[dict[str, Any]]:
+    def uitkomst(gelukt: bool) -> str:
+        return _("gelukt") if gelukt else _("mislukt")
+
+    taak, wanneer = Kolom("taak", _("Taak")), Kolom("wanneer", _("Wanneer"))
+    return [
+        tabellen.tabel(
+            "planning",
+            _("Planning"),
+            [
+                taak,
+                Kolom("hoe_vaak", _("Hoe vaak")),
+                Kolom("volgende", _("Volgende keer")),
+                Kolom("laatste", _("Laatste keer")),
+                Kolom("uitkomst", _("Uitkomst")),
+            ],
+            [
+                [
+                    p["naam"],
+                    str(p["soort"]),
+                    _moment(p["volgende"]),
+                    _moment(p["laatste"].gestopt) if p["laatste"] else "",
+                    uitkomst(p["laatste"].gelukt) if p["laatste"] else _("nog niet"),
+                ]
+                for p in overzicht["planningen"]
+            ],
+        ),
+        tabellen.tabel(
+            "mislukt",
+            _("Mislukte taken"),
+            [taak, wanneer, Kolom("pogingen", _("Poging"), "getal"), Kolom("fout", _("Fout"))],
+            [[r.taak, _moment(r.gestopt), str(r.pogingen), r.fout] for r in overzicht["mislukt"]],
+        ),
+        tabellen.tabel(
+            "recent",
+            _("Recent gedraaide taken"),
+            [
+                taak,
+                wanneer,
+                Kolom("duur", _("Duur (s)"), "getal"),
+                Kolom("resultaat", _("Resultaat")),
+            ],
+            [
+                [r.taak, _moment(r.gestopt), f"{r.duur_seconden:.2f}", uitkomst(r.gelukt)]
+                for r in overzicht["runs"]
+            ],
+        ),
+    ]
 
 
 @login_required
 def taken(request: HttpRequest) -> HttpResponse:
     if not is_programmabeheer(request.user):
         raise PermissionDenied
-    return render(request, "rapportage/taken.html", takenoverzicht())
+    overzicht = takenoverzicht()
+    soorten = dict(Schedule.objects.values_list("name", "schedule_type"))
+    for planning in overzicht["planningen"]:
+        planning["soort"] = HOE_VAAK.get(soorten.get(planning["naam"], ""), planning["soort"])
+    if bestand := tabeldownload.downloaden(request, _taaktabellen(overzicht)):
+        return bestand
+    return render(request, "rapportage/taken.html", overzicht)
 
 
 @login_required
@@ -116,11 +195,49 @@ class RapportAanvraag(forms.Form):
             return None
 
 
+def _rapportentabel(lijst: Any) -> dict[str, Any]:
+    return tabellen.tabel(
+        "rapporten",
+        _("Rapporten"),
+        [
+            Kolom("rapport", _("Rapport")),
+            Kolom("programma", _("Programma")),
+            Kolom("periode", _("Periode")),
+            Kolom("status", _("Status")),
+            Kolom("gevraagd_op", _("Gevraagd op")),
+            Kolom("gepubliceerd_op", _("Gepubliceerd op")),
+        ],
+        [
+            [
+                " ".join(
+                    deel
+                    for deel in (
+                        r.get_soort_display(),
+                        r.focusgebied.naam if r.focusgebied else "",
+                        r.project.code if r.project else "",
+                    )
+                    if deel
+                ),
+                r.programma.naam,
+                r.periode,
+                r.get_status_display(),
+                _moment(r.gevraagd_op),
+                _moment(r.gepubliceerd_op),
+            ]
+            for r in lijst
+        ],
+    )
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def rapporten_lijst(request: HttpRequest) -> HttpResponse:
     """The reports page: for the programme office the request form and every report of
     its programmes; for ministry staff and partners (the portal) the published ones."""
+    if bestand := tabeldownload.downloaden(
+        request, lambda: [_rapportentabel(rapporten_voor(request.user))]
+    ):
+        return bestand
     beheer = beheerde_programmas(request.user).exists()
     form = RapportAanvraag(gebruiker=request.user) if beheer else None
     if request.method == "POST":
@@ -158,7 +275,9 @@ def rapport(request: HttpRequest, rapport_id: int) -> HttpResponse:
         grafiek = next((b for b in blokken if b.soort == "grafiek"), None)
     return render(
         request,
-        "rapportage/rapport.html",
+        "rapportage/_rapport_inhoud.html"
+        if getattr(request, "htmx", False)
+        else "rapportage/rapport.html",
         {
             "rapport": gevonden,
             "grafiek": grafiek,

@@ -104,7 +104,7 @@ def test_a_partner_sees_the_projects_of_its_organisation_with_a_link_to_submit(
     assert url("metingen", project) in html
     assert "jongerenwerk" not in html
     assert html.count("Metingen en sjabloon") == 4
-    assert 'aria-current="page">Mijn projecten</a>' in html
+    assert 'aria-current="page">Projecten</a>' in html
 
 
 def test_a_programme_manager_sees_every_project_of_the_programme(
@@ -356,7 +356,7 @@ def test_one_bad_row_among_good_ones_saves_nothing_and_names_row_and_column(
     html = response.content.decode()
     assert 'role="alert"' in html
     assert "Er is niets opgeslagen: het bestand bevat 1 fout." in html
-    assert '<th scope="row">3</th>' in html
+    assert '<th scope="row" class="utrecht-table__header-cell">3</th>' in html
     assert 'waarde <span class="klein">(cel E3)</span>' in html
     assert "&#x27;veertig&#x27; is geen getal." in html
 
