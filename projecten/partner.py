@@ -498,7 +498,7 @@ class SleutelNieuw(Partnerformulier):
         error_messages={"required": gettext_lazy("Geef de sleutel een naam.")},
     )
     scopes = forms.MultipleChoiceField(
-        label=gettext_lazy("Wat mag de sleutel?"),
+        label=gettext_lazy("Rechten van de sleutel"),
         choices=ApiSleutel.Scope.choices,
         widget=forms.CheckboxSelectMultiple,
         error_messages={"required": gettext_lazy("Kies minstens één recht voor de sleutel.")},
@@ -873,12 +873,13 @@ def sleutels(request: HttpRequest) -> HttpResponse:
     # The plain key of a key just made is shown on this one response and then forgotten.
     nieuw = request.session.pop(NIEUWE_SLEUTEL, None)
     pagina = Paginator(alle, PER_PAGINA).get_page(request.GET.get("pagina"))
+    for sleutel in pagina:
+        sleutel.rechten = _scopenamen(sleutel)  # type: ignore[attr-defined]
     context = {
         "pagina": pagina,
         "nieuw": nieuw,
         "nu": timezone.now(),
         "meerdere": organisaties.count() > 1,
-        "scopes": dict(ApiSleutel.Scope.choices),
         **_bladeren(request, "pagina", pagina),
     }
     antwoord = render(request, "partner/sleutels.html", context)
