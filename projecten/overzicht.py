@@ -20,7 +20,7 @@ from rapportage import paginas
 from rapportage.tabellen import Kolom, tabel
 
 PROJECTEN_PER_PAGINA = 25
-PROJECTREGELS_OP_PAGINA = 200
+PROJECTREGELS_OP_PAGINA = 50
 
 
 def _alleen_resultaten(request: HttpRequest) -> bool:
