@@ -35,7 +35,7 @@ above the 2 cores, other work took CPU from the server and the load generator.
 Settings (environment): BENCH_API_SECONDEN (12 s per scenario), BENCH_API_CLIENTS (8),
 BENCH_API_PROCESSEN (load generator processes, 2), BENCH_API_WORKERS (2),
 BENCH_API_WORKERKLASSE (gthread with one thread: the sync worker closes every connection),
-BENCH_API_CONN_MAX_AGE (unset: the app's default, a new database connection per request),
+BENCH_API_CONN_MAX_AGE (unset: the app's default, 600 s on SQLite and a new connection per request on PostgreSQL),
 BENCH_API_DATABASES (sqlite,postgresql), BENCH_API_PG_URL
 (postgres://postgres@127.0.0.1:5432/ontschot_bench; the database is created and dropped),
 BENCH_API_WSGI (ontschot.wsgi:application; another WSGI module on PYTHONPATH, to measure a
@@ -647,7 +647,7 @@ def run() -> list[dict[str, Any]]:
         f"thread ({_instelling('BENCH_API_WORKERKLASSE', 'gthread')}); "
         f"{_instelling('BENCH_API_CLIENTS', '8')} clients in "
         f"{_instelling('BENCH_API_PROCESSEN', '2')} processen; "
-        f"DB_CONN_MAX_AGE={os.environ.get('BENCH_API_CONN_MAX_AGE') or '0 (standaard)'}",
+        f"DB_CONN_MAX_AGE={os.environ.get('BENCH_API_CONN_MAX_AGE') or 'standaard (SQLite 600, PostgreSQL 0)'}",
         file=sys.stderr,
     )
     rijen: list[dict[str, Any]] = []

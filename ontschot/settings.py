@@ -90,10 +90,21 @@ FORM_RENDERER = "ontschot.formulieren.UtrechtRenderer"
 # process and the django-q2 worker share the SQLite file, so it runs in WAL mode with a
 # busy timeout instead of failing at once on a lock.
 DATABASE_URL = os.environ.get("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'ontschot.sqlite3'}"
-_database = dj_database_url.parse(
-    DATABASE_URL, conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "0"))
+_database = dj_database_url.parse(DATABASE_URL)
+# How long a process keeps its database connection (seconds; 0: one per request). SQLite
+# keeps it for ten minutes by default: opening one runs the PRAGMAs below, and closing the
+# last one checkpoints the WAL, together more than a partner's whole submission costs.
+# PostgreSQL opens one per request unless DB_CONN_MAX_AGE says otherwise (behind a
+# connection pooler such as PgBouncer, keep it 0).
+_database["CONN_MAX_AGE"] = int(
+    os.environ.get("DB_CONN_MAX_AGE")
+    or ("600" if _database["ENGINE"] == "django.db.backends.sqlite3" else "0")
 )
+_database["CONN_HEALTH_CHECKS"] = True
 if _database["ENGINE"] == "django.db.backends.sqlite3":
+    # Django's SQLite backend, with write transactions taking turns on a file lock
+    # instead of SQLite's sleeping busy handler (see ontschot/sqlite/base.py).
+    _database["ENGINE"] = "ontschot.sqlite"
     _database["OPTIONS"] = {
         "timeout": 20,
         "transaction_mode": "IMMEDIATE",

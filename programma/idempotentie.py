@@ -57,8 +57,10 @@ def _sleutel_hash(request: HttpRequest) -> str | None:
 
 def _sql(sql: str, parameters: list[Any]) -> Any:
     """One statement on the plain cursor: the claim, the answer and giving back run on every
-    idempotent POST, where building ORM queries cost more than running them."""
-    with connection.cursor() as cursor:
+    idempotent POST, where building ORM queries cost more than running them. On SQLite,
+    outside a transaction, it is a transaction of its own, so that it takes its turn on
+    the write lock like every other write (ontschot/sqlite/base.py)."""
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
         cursor.execute(sql, parameters)
         return cursor.fetchone() if cursor.description else cursor.rowcount
 

@@ -35,7 +35,7 @@ def instellingen(**omgeving: str) -> dict:
 
 def test_default_is_sqlite_in_project_folder_with_orm_broker_and_local_cache():
     s = instellingen()
-    assert s["engine"] == "django.db.backends.sqlite3"
+    assert s["engine"] == "ontschot.sqlite"
     assert s["name"] == str(PROJECT / "ontschot.sqlite3")
     assert "journal_mode=WAL" in s["options"]["init_command"]
     assert "busy_timeout" in s["options"]["init_command"]
