@@ -26,7 +26,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count, F, IntegerField, Q, Sum
-from django.db.models.functions import Cast, Coalesce, ExtractYear, Length, Substr
+from django.db.models.functions import Cast, Coalesce, ExtractYear, Substr
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -321,8 +321,9 @@ def indicatortabel(programma: Programma) -> Tabel:
             programma=programma,
             niveau__in=[Indicatorstand.Niveau.PROJECT, Indicatorstand.Niveau.PROGRAMMA],
         )
-        .alias(lengte=Length("periode"))
-        .filter(lengte=4)
+        # Year rows, named by their codes so the (programma, niveau, periode) index
+        # finds them without reading the many sub-year rows.
+        .filter(periode__in=[str(j) for j in range(programma.startjaar, programma.eindjaar + 1)])
         .values("niveau", "periode")
         .annotate(
             op=Count("pk", filter=Q(op_koers=True)),
