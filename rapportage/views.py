@@ -14,7 +14,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_q.models import Schedule, Task
 
@@ -30,17 +30,17 @@ from rapportage.taken import taak_opnieuw, takenoverzicht
 
 # django-q2 names its schedule types in English only; the tasks page says them in Dutch.
 HOE_VAAK = {
-    Schedule.ONCE: _l("Eenmalig"),
-    Schedule.MINUTES: _l("Elke paar minuten"),
-    Schedule.HOURLY: _l("Elk uur"),
-    Schedule.DAILY: _l("Dagelijks"),
-    Schedule.WEEKLY: _l("Wekelijks"),
-    Schedule.BIWEEKLY: _l("Om de week"),
-    Schedule.MONTHLY: _l("Maandelijks"),
-    Schedule.BIMONTHLY: _l("Om de maand"),
-    Schedule.QUARTERLY: _l("Elk kwartaal"),
-    Schedule.YEARLY: _l("Jaarlijks"),
-    Schedule.CRON: _l("Volgens een cron-schema"),
+    Schedule.ONCE: gettext_lazy("Eenmalig"),
+    Schedule.MINUTES: gettext_lazy("Elke paar minuten"),
+    Schedule.HOURLY: gettext_lazy("Elk uur"),
+    Schedule.DAILY: gettext_lazy("Dagelijks"),
+    Schedule.WEEKLY: gettext_lazy("Wekelijks"),
+    Schedule.BIWEEKLY: gettext_lazy("Om de week"),
+    Schedule.MONTHLY: gettext_lazy("Maandelijks"),
+    Schedule.BIMONTHLY: gettext_lazy("Om de maand"),
+    Schedule.QUARTERLY: gettext_lazy("Elk kwartaal"),
+    Schedule.YEARLY: gettext_lazy("Jaarlijks"),
+    Schedule.CRON: gettext_lazy("Volgens een cron-schema"),
 }
 
 
@@ -130,32 +130,36 @@ RAPPORTEN_PER_PAGINA = 25
 class RapportAanvraag(forms.Form):
     """What a programme manager fills in to ask for a report."""
 
-    soort = forms.ChoiceField(label=_l("Soort rapport"), choices=Rapport.Soort.choices)
-    programma = forms.ModelChoiceField(label=_l("Programma"), queryset=Programma.objects.none())
+    soort = forms.ChoiceField(label=gettext_lazy("Soort rapport"), choices=Rapport.Soort.choices)
+    programma = forms.ModelChoiceField(
+        label=gettext_lazy("Programma"), queryset=Programma.objects.none()
+    )
     jaar = forms.IntegerField(
-        label=_l("Jaar"),
+        label=gettext_lazy("Jaar"),
         required=False,
         min_value=2000,
         max_value=2100,
-        help_text=_l("Voor de jaarverantwoording en de gebiedsrapportage."),
+        help_text=gettext_lazy("Voor de jaarverantwoording en de gebiedsrapportage."),
     )
     focusgebied = forms.CharField(
-        label=_l("Focusgebied (code)"),
+        label=gettext_lazy("Focusgebied (code)"),
         required=False,
         max_length=60,
-        help_text=_l("Alleen voor een gebiedsrapportage, bijvoorbeeld rotterdam-zuid."),
+        help_text=gettext_lazy("Alleen voor een gebiedsrapportage, bijvoorbeeld rotterdam-zuid."),
     )
     project = forms.CharField(
-        label=_l("Interventie (code)"),
+        label=gettext_lazy("Interventie (code)"),
         required=False,
         max_length=40,
-        help_text=_l("Alleen voor een projectrapportage."),
+        help_text=gettext_lazy("Alleen voor een projectrapportage."),
     )
     periode = forms.CharField(
-        label=_l("Periode"),
+        label=gettext_lazy("Periode"),
         required=False,
         max_length=7,
-        help_text=_l("Alleen voor een projectrapportage: 2025, 2025-H1, 2025-K2 of 2025-07."),
+        help_text=gettext_lazy(
+            "Alleen voor een projectrapportage: 2025, 2025-H1, 2025-K2 of 2025-07."
+        ),
     )
 
     def __init__(self, *args: Any, gebruiker: Any, **kwargs: Any) -> None:
