@@ -429,7 +429,7 @@ class _Metingmaker:
         waarden[plaats["toelichting"]] = item.get("toelichting", "")
         waarden[plaats["bron"]] = item.get("bron", "")
         waarden[plaats["uitsplitsing"]] = item.get("uitsplitsing") or {}
-        meting = Meting(*waarden)
+        meting = Meting(*waarden)  # type: ignore[misc]  # positional, as the ORM builds a row
         for veld, obj in self.relaties:
             veld.set_cached_value(meting, obj)
         self.indicator.set_cached_value(meting, indicator)  # type: ignore[union-attr]
