@@ -114,7 +114,7 @@ def test_a_form_error_is_summarised_with_a_link_and_shown_at_the_field(manager):
 def test_the_login_form_is_labelled_and_marks_required_fields():
     html = Client().get(reverse("login")).content.decode()
     assert '<label class="utrecht-form-label" for="id_username">Gebruikersnaam' in html
-    assert "(verplicht)" in html
+    assert 'aria-hidden="true">(verplicht)</span>' in html
     assert 'class="utrecht-textbox utrecht-textbox--html-input' in html
 
 

@@ -81,7 +81,7 @@ def test_elke_pagina_van_de_partner_is_toegankelijk(
     bezoek.inloggen(w.partner)
     bezoek.controleren("start")
     bezoek.bekijken("/projecten", "projecten")
-    pagina.get_by_role("link", name=w.projecten[0].titel).click()
+    pagina.get_by_role("link", name=f"Metingen en sjabloon {w.projecten[0].titel}").click()
     bezoek.controleren("metingen-indienen")
     pagina.get_by_label("Upload het ingevulde sjabloon").set_input_files(
         files=[{"name": "metingen.csv", "mimeType": "text/csv", "buffer": b"kapot;bestand\n"}]

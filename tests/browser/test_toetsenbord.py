@@ -61,7 +61,7 @@ def test_inloggen_en_een_rapport_aanvragen_met_alleen_het_toetsenbord(
     assert pagina.input_value("#id_programma") == str(w.programma.pk)
     _tab_naar(pagina, "#id_jaar")
     pagina.keyboard.type("2026")
-    _tab_naar(pagina, "form.formulier button[type=submit]")
+    _tab_naar(pagina, "form.ontschot-formulier button[type=submit]")
     pagina.keyboard.press("Enter")
 
     pagina.wait_for_url(re.compile(r"/rapporten/\d+$"))
