@@ -16,7 +16,6 @@ from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from programma.models import Rol
 from projecten.inzendingen import euro, omschrijving, project_van
@@ -175,15 +174,15 @@ def vrijgaveberichten(
             )
             for t in tranches
         ]
-        onderwerp = ngettext(
-            "Ontschot: tranche %(nr)d van %(beschikking)s is vrijgegeven",
-            "Ontschot: %(n)d tranches zijn vrijgegeven",
-            len(vrijgaven),
-        ) % {
-            "n": len(vrijgaven),
-            "nr": vrijgaven[0].volgnummer,
-            "beschikking": vrijgaven[0].beschikking,
-        }
+        # Two sentences rather than one ngettext: the singular names the tranche and
+        # its grant, the plural counts them, and gettext wants the same placeholders.
+        if len(vrijgaven) == 1:
+            onderwerp = _("Ontschot: tranche %(nr)d van %(beschikking)s is vrijgegeven") % {
+                "nr": vrijgaven[0].volgnummer,
+                "beschikking": vrijgaven[0].beschikking,
+            }
+        else:
+            onderwerp = _("Ontschot: %(n)d tranches zijn vrijgegeven") % {"n": len(vrijgaven)}
         context = {
             "vrijgaven": vrijgaven,
             "programma": tranches[0].beschikking.project.programma.naam,
