@@ -4,15 +4,15 @@ from django.urls import include, path
 
 from ontschot import views as ontschot_views
 from ontschot.api import api
-from programma import views as programma_views
+from rapportage import overzicht
 
 admin.site.site_header = "Ontschot beheer"
 admin.site.site_title = "Ontschot"
 admin.site.index_title = "Beheer van programma's, projecten en toegang"
 
 urlpatterns = [
-    path("", programma_views.overzicht, name="overzicht"),
-    path("programmas/<slug:code>", programma_views.programma, name="programma"),
+    path("", overzicht.overzicht, name="overzicht"),
+    path("programmas/<slug:code>", overzicht.programma, name="programma"),
     path("", include("projecten.urls")),
     path("", include("programma.urls_registratie")),
     path("", include("projecten.urls_registratie")),

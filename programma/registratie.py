@@ -27,14 +27,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
-from ontschot.tabeldownload import downloaden
 from programma import services
 from programma.audit import Actor
 from programma.fouten import Conflict, NietGevonden
 from programma.models import Budgetenvelop, Focusgebied, Organisatie, Programma, Rol, Thema
+from programma.opmaak import nl_bedrag
 from programma.selectors import beheerde_programmas, is_beheerder, is_programmabeheer
-from rapportage.opmaak import nl_bedrag
-from rapportage.tabellen import Kolom, bedrag, tabel
+from programma.tabeldownload import downloaden
+from programma.tabellen import Kolom, bedrag, tabel
 
 T = TypeVar("T")
 CENT = Decimal("0.01")

@@ -1,5 +1,5 @@
 """The tables of the review and submission pages in the snapshot table form of
-:mod:`rapportage.tabellen`, for their CSV and XLSX downloads (ontschot.tabeldownload).
+:mod:`programma.tabellen`, for their CSV and XLSX downloads (programma.tabeldownload).
 
 Each function takes what its page already selected and returns every row, not only the
 page on screen."""
@@ -10,10 +10,10 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from programma import tabellen
+from programma.tabellen import Kolom
 from projecten import inzendingen
 from projecten.models import Besteding, Meting, Periodevergrendeling, Voortgangsverslag
-from rapportage import tabellen
-from rapportage.tabellen import Kolom
 
 
 def _moment(waarde: Any) -> str:

@@ -26,13 +26,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from ontschot.tabeldownload import downloaden
 from programma import services as programma_services
+from programma import tabellen
 from programma.audit import Actor
 from programma.fouten import Conflict, NietGevonden, VersieVerouderd
 from programma.models import ApiSleutel, Organisatie
 from programma.perioden import parse_periode, perioden_tussen
 from programma.selectors import organisaties_van
+from programma.tabeldownload import downloaden
+from programma.tabellen import Kolom
 from projecten import services
 from projecten.inzendingen import PROJECTPAD, SOORTEN, euro, soortnaam
 from projecten.models import (
@@ -47,8 +49,6 @@ from projecten.models import (
 )
 from projecten.spreadsheets import Onleesbaar, parse_getal
 from projecten.templatetags.getallen import getal
-from rapportage import tabellen
-from rapportage.tabellen import Kolom
 
 PER_PAGINA = 25
 #: The session key that carries a new API key's plain text to the one page that shows it.

@@ -22,9 +22,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
-from ontschot.tabeldownload import downloaden
 from programma.audit import Actor
 from programma.models import Focusgebied, Organisatie, Programma, Programmaindicator, Thema
+from programma.opmaak import cel, nl_bedrag
 from programma.perioden import parse_periode, perioden_tussen
 from programma.registratie import (
     BedragVeld,
@@ -33,6 +33,8 @@ from programma.registratie import (
     formulierpagina,
 )
 from programma.selectors import beheerde_programmas
+from programma.tabeldownload import downloaden
+from programma.tabellen import Kolom, bedrag, getal, tabel
 from projecten import selectors, services
 from projecten.models import (
     Begrotingsregel,
@@ -44,8 +46,6 @@ from projecten.models import (
     Projectpartner,
     Tranche,
 )
-from rapportage.opmaak import cel, nl_bedrag
-from rapportage.tabellen import Kolom, bedrag, getal, tabel
 
 DATUM = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -60,17 +60,17 @@ def _beheerd_project(request: HttpRequest, project_id: int) -> Project:
 
 def _naar_project(project: Project) -> HttpResponse:
     try:
-        return redirect(reverse("projecten:project", args=[project.pk]))
+        return redirect(reverse("rapportage:project", args=[project.pk]))
     except NoReverseMatch:
-        return redirect("projecten:lijst")
+        return redirect("rapportage:projecten")
 
 
 def _project_url(project: Project) -> tuple[str, list[Any]]:
     try:
-        reverse("projecten:project", args=[project.pk])
+        reverse("rapportage:project", args=[project.pk])
     except NoReverseMatch:
-        return ("projecten:lijst", [])
-    return ("projecten:project", [project.pk])
+        return ("rapportage:projecten", [])
+    return ("rapportage:project", [project.pk])
 
 
 def _weergave(tabeldata: dict[str, Any]) -> dict[str, Any]:

@@ -1,12 +1,10 @@
 from django.urls import path
 
-from projecten import overzicht, views
+from projecten import views
 
 app_name = "projecten"
 
 urlpatterns = [
-    path("projecten", overzicht.lijst, name="lijst"),
-    path("projecten/<int:project_id>", overzicht.project, name="project"),
     path("projecten/<int:project_id>/metingen", views.metingen, name="metingen"),
     path(
         "projecten/<int:project_id>/metingen/sjabloon.xlsx",

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from ontschot import tabeldownload
+from programma import tabeldownload
 from programma.audit import Actor
 from projecten import forms, inzendingen, paginatabellen, selectors, services, spreadsheets
 from projecten.forms import MetingenUpload

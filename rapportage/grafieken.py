@@ -27,7 +27,7 @@ from collections.abc import Callable, Sequence
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
 from xml.sax.saxutils import escape
 
-from rapportage.opmaak import MIN, als_decimal, nl_bedrag, nl_getal
+from programma.opmaak import MIN, als_decimal, nl_bedrag, nl_getal
 
 BREEDTE = 640
 CENT = Decimal("0.01")

@@ -1,6 +1,6 @@
 """Freezing a report's data: the snapshot a report is rendered from.
 
-A snapshot is a plain JSON document (see :mod:`rapportage.tabellen` for the form of its
+A snapshot is a plain JSON document (see :mod:`programma.tabellen` for the form of its
 tables) that holds every figure and text a report shows. It is made once, stored with
 the report (``Rapport.momentopname``) and never read from the database again: the PDF,
 the exports and the attachments are all rendered from it, so data changed afterwards
@@ -40,6 +40,7 @@ from programma.models import (
     Programmaindicator,
     Programmastreefwaarde,
 )
+from programma.tabellen import CENT, Kolom, bedrag, getal, procent, tabel
 from projecten.models import (
     Begrotingsregel,
     Beoordeling,
@@ -56,7 +57,6 @@ from projecten.models import (
     Voortgangsverslag,
 )
 from rapportage.models import Contextcijfer, Indicatorstand, Signaal
-from rapportage.tabellen import CENT, Kolom, bedrag, getal, procent, tabel
 
 SCHEMA = 1
 NUL = Decimal("0.00")

@@ -1,5 +1,5 @@
 """What the programme dashboard and the project page show, as snapshot tables
-(:mod:`rapportage.tabellen`) with their charts.
+(:mod:`programma.tabellen`) with their charts.
 
 Both pages cost a fixed number of queries whatever the size of the portfolio: money is
 summed in the database per (project, theme, year) and the rest is reshaped here, so no
@@ -31,6 +31,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from programma.models import Auditregel, Budgetenvelop, Focusgebied, Programma, Thema
+from programma.opmaak import cel
+from programma.tabellen import Kolom, bedrag, getal, procent, tabel
 from projecten.models import (
     Beoordeling,
     Beschikking,
@@ -49,8 +51,6 @@ from rapportage import dashboard as dashboardselectors
 from rapportage.grafieken import staafdiagram, voortgangsbalk
 from rapportage.models import Indicatorstand
 from rapportage.momentopname import TOEGEKEND, verdeel
-from rapportage.opmaak import cel
-from rapportage.tabellen import Kolom, bedrag, getal, procent, tabel
 
 NUL = Decimal("0.00")
 CENT = Decimal("0.01")

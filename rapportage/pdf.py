@@ -26,7 +26,7 @@ from typing import Any
 from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
 
-from rapportage import exports
+from programma import tabelbestanden
 from rapportage.weergave import Rapportweergave, bijlagenamen, weergave
 
 SCHEMA = "ontschot:"
@@ -87,7 +87,7 @@ def bijlagen(momentopname: dict[str, Any]) -> list[tuple[str, bytes, str]]:
     uit = [("momentopname.json", json_bytes, "De bevroren gegevens van dit rapport (JSON)")]
     for naam in sorted(momentopname["tabellen"]):
         tabel = momentopname["tabellen"][naam]
-        uit.append((f"{naam}.csv", exports.csv_bytes(tabel), tabel["titel"]))
+        uit.append((f"{naam}.csv", tabelbestanden.csv_bytes(tabel), tabel["titel"]))
     assert [n for n, _, _ in uit] == bijlagenamen(momentopname)
     return uit
 

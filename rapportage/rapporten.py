@@ -28,6 +28,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from programma import tabelbestanden
 from programma.audit import Actor, registreer
 from programma.models import Focusgebied, Organisatie, Programma, Rol
 from programma.perioden import parse_periode
@@ -354,9 +355,13 @@ def bestand(rapport: Rapport, formaat: str) -> tuple[bytes, str, str]:
             return f.read(), soort, naam
     tabellen = list(gegevens["tabellen"].values())
     if formaat == "xlsx":
-        return exports.xlsx_bytes(tabellen, titel=gegevens["titel"], moment=moment), soort, naam
+        return (
+            tabelbestanden.xlsx_bytes(tabellen, titel=gegevens["titel"], moment=moment),
+            soort,
+            naam,
+        )
     if formaat == "csv":
-        return exports.zip_csv(tabellen, moment=moment), soort, naam
+        return tabelbestanden.zip_csv(tabellen, moment=moment), soort, naam
     return exports.sisa_csv(sisa_rijen(gegevens)), soort, naam
 
 

@@ -1,10 +1,12 @@
 from django.urls import path
 
-from rapportage import views
+from rapportage import overzicht, views
 
 app_name = "rapportage"
 
 urlpatterns = [
+    path("projecten", overzicht.lijst, name="projecten"),
+    path("projecten/<int:project_id>", overzicht.project, name="project"),
     path("taken", views.taken, name="taken"),
     path("taken/<str:taak_id>/opnieuw", views.taak_herhalen, name="taak_opnieuw"),
     path("rapporten", views.rapporten_lijst, name="rapporten"),

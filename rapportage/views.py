@@ -18,14 +18,14 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_q.models import Schedule, Task
 
-from ontschot import tabeldownload
+from programma import tabeldownload, tabellen
 from programma.audit import Actor
 from programma.models import Programma
 from programma.selectors import beheerde_programmas, is_programmabeheer
-from rapportage import rapporten, tabellen, weergave
+from programma.tabellen import Kolom
+from rapportage import rapporten, weergave
 from rapportage.models import Rapport
 from rapportage.selectors import mag_beheren, rapporten_voor
-from rapportage.tabellen import Kolom
 from rapportage.taken import taak_opnieuw, takenoverzicht
 
 # django-q2 names its schedule types in English only; the tasks page says them in Dutch.

@@ -2,7 +2,7 @@
 
 The PDF templates render these and nothing else: they never query the database, so a
 report is exactly its snapshot. Everything is formatted here (Dutch numbers, money and
-dates through :mod:`rapportage.opmaak`); charts are SVG from :mod:`rapportage.grafieken`,
+dates through :mod:`programma.opmaak`); charts are SVG from :mod:`rapportage.grafieken`,
 the module the web pages use too.
 
 Long tables are cut into parts of at most ``RIJEN_PER_DEEL`` rows: each part repeats the
@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from programma.opmaak import cel, nl_bedrag, nl_datum
 from rapportage import grafieken
-from rapportage.opmaak import cel, nl_bedrag, nl_datum
 
 RIJEN_PER_DEEL = 40
 RECHTS = {"bedrag", "getal", "procent", "jaar"}

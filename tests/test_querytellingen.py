@@ -104,8 +104,8 @@ def test_dashboard_and_list_cost_the_same_for_2_and_25_projects(client, soort):
     groot, _ = _portefeuille(25)
     for url in (
         lambda p: reverse("programma", args=[p.code]),
-        lambda p: reverse("projecten:lijst"),
-        lambda p: reverse("projecten:lijst") + f"?programma={p.code}&q=p",
+        lambda p: reverse("rapportage:projecten"),
+        lambda p: reverse("rapportage:projecten") + f"?programma={p.code}&q=p",
     ):
         tellingen = [_queries(client, _gebruiker(p, soort), url(p)) for p in (klein, groot)]
         assert tellingen[0] == tellingen[1], url(klein)
@@ -121,7 +121,7 @@ def test_project_page_costs_the_same_for_2_and_25_indicators_and_grants(client, 
     _vul(groot, thema, 25)
     gebruiker = _gebruiker(programma, soort)
     tellingen = [
-        _queries(client, gebruiker, reverse("projecten:project", args=[p.pk]))
+        _queries(client, gebruiker, reverse("rapportage:project", args=[p.pk]))
         for p in (klein, groot)
     ]
     assert tellingen[0] == tellingen[1]

@@ -434,7 +434,7 @@ def test_partners_and_ministry_cannot_review_or_lock(
             assert response.status_code == (302 if wie == "anoniem" else 403), adres
     assert status(meting) == "ingediend"
     if wie != "anoniem":
-        assert "Beoordelen" not in client.get(reverse("projecten:lijst")).content.decode()
+        assert "Beoordelen" not in client.get(reverse("rapportage:projecten")).content.decode()
 
 
 def test_a_manager_of_another_programme_cannot_reach_these_submissions(

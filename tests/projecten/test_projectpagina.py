@@ -54,10 +54,10 @@ def lijst(programma, thema, focusgebied, project):
 
 def test_manager_lists_the_programme_projects_only(client, manager, lijst, project):
     client.force_login(manager)
-    inhoud = client.get(reverse("projecten:lijst")).content.decode()
+    inhoud = client.get(reverse("rapportage:projecten")).content.decode()
     assert project.titel in inhoud and lijst["tweede"].titel in inhoud
     assert "Elders" not in inhoud
-    assert reverse("projecten:project", args=[project.pk]) in inhoud
+    assert reverse("rapportage:project", args=[project.pk]) in inhoud
     assert reverse("projecten:metingen", args=[project.pk]) in inhoud
 
 
@@ -72,7 +72,7 @@ def test_manager_lists_the_programme_projects_only(client, manager, lijst, proje
 )
 def test_filters_narrow_the_list(client, manager, lijst, project, filter_, verwacht):
     client.force_login(manager)
-    inhoud = client.get(reverse("projecten:lijst"), filter_).content.decode()
+    inhoud = client.get(reverse("rapportage:projecten"), filter_).content.decode()
     gevonden = {"project": project, "tweede": lijst["tweede"]}
     assert gevonden[verwacht].titel in inhoud
     for naam, p in gevonden.items():
@@ -84,7 +84,7 @@ def test_filters_by_theme_area_and_organisation(
     client, manager, lijst, project, thema, focusgebied
 ):
     client.force_login(manager)
-    url = reverse("projecten:lijst")
+    url = reverse("rapportage:projecten")
     woonstad = lijst["tweede"].partners.get(organisatie__naam="Woonstad").organisatie
     for filter_, p, niet in (
         ({"thema": lijst["wonen"].pk}, lijst["tweede"], project),
@@ -97,7 +97,7 @@ def test_filters_by_theme_area_and_organisation(
 
 def test_an_unknown_filter_value_is_a_form_error_not_a_500(client, manager, lijst):
     client.force_login(manager)
-    antwoord = client.get(reverse("projecten:lijst"), {"programma": "elders", "thema": "x"})
+    antwoord = client.get(reverse("rapportage:projecten"), {"programma": "elders", "thema": "x"})
     inhoud = antwoord.content.decode()
     assert antwoord.status_code == 200
     assert 'role="alert"' in inhoud and 'href="#id_programma"' in inhoud
@@ -109,7 +109,7 @@ def test_the_list_is_paginated_and_the_download_holds_every_row(client, manager,
     for i in range(30):
         ProjectFactory(programma=programma, code=f"p-{i:02d}", titel=f"Project nummer {i:02d}")
     client.force_login(manager)
-    url = reverse("projecten:lijst")
+    url = reverse("rapportage:projecten")
     eerste = client.get(url).content.decode()
     assert "Project nummer 00" in eerste and "Project nummer 29" not in eerste
     assert "Pagina 1 van 2" in eerste
@@ -125,7 +125,7 @@ def test_the_list_is_paginated_and_the_download_holds_every_row(client, manager,
 
 def test_htmx_gets_only_the_results(client, manager, lijst):
     client.force_login(manager)
-    antwoord = client.get(reverse("projecten:lijst"), {"q": "winkels"}, HTTP_HX_REQUEST="true")
+    antwoord = client.get(reverse("rapportage:projecten"), {"q": "winkels"}, HTTP_HX_REQUEST="true")
     inhoud = antwoord.content.decode()
     assert "Wonen boven winkels" in inhoud
     assert "<html" not in inhoud and "<form" not in inhoud
@@ -133,7 +133,7 @@ def test_htmx_gets_only_the_results(client, manager, lijst):
 
 def test_partner_lists_only_its_organisations_projects(client, partner_medewerker, lijst, project):
     client.force_login(partner_medewerker)
-    inhoud = client.get(reverse("projecten:lijst")).content.decode()
+    inhoud = client.get(reverse("rapportage:projecten")).content.decode()
     assert project.titel in inhoud
     assert lijst["tweede"].titel not in inhoud
 
@@ -141,7 +141,7 @@ def test_partner_lists_only_its_organisations_projects(client, partner_medewerke
 def test_ministry_lists_the_programmes_it_follows(client, programma, lijst, project):
     gebruiker = RolFactory(soort=Rol.Soort.MINISTERIE, programma=programma).gebruiker
     client.force_login(gebruiker)
-    inhoud = client.get(reverse("projecten:lijst")).content.decode()
+    inhoud = client.get(reverse("rapportage:projecten")).content.decode()
     assert project.titel in inhoud and "Elders" not in inhoud
 
 
@@ -213,7 +213,7 @@ def test_project_page_shows_every_section(client, manager, project, volledig, va
     vandaag(date(2026, 2, 1))
     project.refresh_from_db()
     client.force_login(manager)
-    antwoord = client.get(reverse("projecten:project", args=[project.pk]))
+    antwoord = client.get(reverse("rapportage:project", args=[project.pk]))
     inhoud = antwoord.content.decode()
     assert antwoord.status_code == 200
     assert inhoud.count("<h1") == 1
@@ -240,7 +240,7 @@ def test_project_page_shows_every_section(client, manager, project, volledig, va
 
 def test_project_tables_download(client, manager, project, volledig):
     client.force_login(manager)
-    url = reverse("projecten:project", args=[project.pk])
+    url = reverse("rapportage:project", args=[project.pk])
     rijen = _csv(client.get(url, {"download": "begroting", "formaat": "csv"}))
     assert rijen == [
         ["Jaar", "Begroot", "Besteed", "Nog niet besteed"],
@@ -257,7 +257,7 @@ def test_project_tables_download(client, manager, project, volledig):
 def test_ministry_reads_the_project_page_without_edit_links(client, programma, project, volledig):
     gebruiker = RolFactory(soort=Rol.Soort.MINISTERIE, programma=programma).gebruiker
     client.force_login(gebruiker)
-    inhoud = client.get(reverse("projecten:project", args=[project.pk])).content.decode()
+    inhoud = client.get(reverse("rapportage:project", args=[project.pk])).content.decode()
     assert "VRO-2025-00042" in inhoud
     assert reverse("projectbeheer:project_wijzigen", args=[project.pk]) not in inhoud
 
@@ -265,9 +265,9 @@ def test_ministry_reads_the_project_page_without_edit_links(client, programma, p
 def test_partner_sees_its_own_project_and_no_other(client, partner_medewerker, programma, project):
     ander = ProjectFactory(programma=programma)
     client.force_login(partner_medewerker)
-    assert client.get(reverse("projecten:project", args=[project.pk])).status_code == 200
-    assert client.get(reverse("projecten:project", args=[ander.pk])).status_code == 404
-    assert client.get(reverse("projecten:project", args=[987654])).status_code == 404
+    assert client.get(reverse("rapportage:project", args=[project.pk])).status_code == 200
+    assert client.get(reverse("rapportage:project", args=[ander.pk])).status_code == 404
+    assert client.get(reverse("rapportage:project", args=[987654])).status_code == 404
 
 
 def test_manager_of_another_programme_gets_404(client, project):
@@ -275,5 +275,5 @@ def test_manager_of_another_programme_gets_404(client, project):
         soort=Rol.Soort.PROGRAMMAMANAGER, programma=ProgrammaFactory(code="ander")
     ).gebruiker
     client.force_login(ander)
-    assert client.get(reverse("projecten:project", args=[project.pk])).status_code == 404
+    assert client.get(reverse("rapportage:project", args=[project.pk])).status_code == 404
     assert Project.objects.filter(pk=project.pk).exists()

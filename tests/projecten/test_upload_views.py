@@ -100,7 +100,7 @@ def test_a_partner_sees_the_projects_of_its_organisation_with_a_link_to_submit(
     # areas, organisations), the page and its themes and focus areas: a fixed number,
     # however many projects (tests/test_querytellingen.py compares portfolios).
     with django_assert_max_num_queries(12):
-        response = client.get(reverse("projecten:lijst"))
+        response = client.get(reverse("rapportage:projecten"))
     assert response.status_code == 200
     html = response.content.decode()
     assert project.titel in html
@@ -113,7 +113,7 @@ def test_a_partner_sees_the_projects_of_its_organisation_with_a_link_to_submit(
 def test_a_programme_manager_sees_every_project_of_the_programme(
     client, project, manager, andere_partner
 ):
-    response = ingelogd(client, manager).get(reverse("projecten:lijst"))
+    response = ingelogd(client, manager).get(reverse("rapportage:projecten"))
     assert "keukentafel" in response.content.decode()
     assert "jongerenwerk" in response.content.decode()
 
@@ -121,12 +121,12 @@ def test_a_programme_manager_sees_every_project_of_the_programme(
 def test_the_menu_link_is_there_only_when_logged_in(client, partner_medewerker):
     assert "Mijn projecten" not in client.get(reverse("login")).content.decode()
     response = ingelogd(client, partner_medewerker).get(reverse("overzicht"), follow=True)
-    assert reverse("projecten:lijst") in response.content.decode()
+    assert reverse("rapportage:projecten") in response.content.decode()
 
 
 def test_anonymous_visitors_are_sent_to_the_login_page(client, project):
     for adres in (
-        reverse("projecten:lijst"),
+        reverse("rapportage:projecten"),
         url("metingen", project),
         url("sjabloon_xlsx", project),
     ):

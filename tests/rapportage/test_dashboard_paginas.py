@@ -148,8 +148,8 @@ def test_partner_gets_no_dashboard_but_its_projects(client, partner_medewerker, 
     client.force_login(partner_medewerker)
     response = client.get(reverse("programma", args=[programma.code]))
     assert response.status_code == 302
-    assert response["Location"] == reverse("projecten:lijst") + f"?programma={programma.code}"
-    assert client.get(reverse("overzicht"))["Location"] == reverse("projecten:lijst")
+    assert response["Location"] == reverse("rapportage:projecten") + f"?programma={programma.code}"
+    assert client.get(reverse("overzicht"))["Location"] == reverse("rapportage:projecten")
 
 
 def test_another_programme_is_not_found(client, manager, programma):
@@ -223,5 +223,5 @@ def test_early_warnings_and_overdue_obligations_link_to_the_project(
     inhoud = client.get(reverse("programma", args=[programma.code])).content.decode()
     assert "Nog niets besteed" in inhoud
     assert "ingrijpen" in inhoud
-    assert inhoud.count(reverse("projecten:project", args=[project.pk])) >= 2
+    assert inhoud.count(reverse("rapportage:project", args=[project.pk])) >= 2
     assert "1 te laat, 0 open, 0 voldaan." in inhoud

@@ -14,8 +14,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-from rapportage.exports import SISA_KOLOMMEN, csv_bytes, sisa_csv, xlsx_bytes, zip_csv
-from rapportage.tabellen import Kolom, bedrag, getal, procent, som, tabel
+from programma.tabelbestanden import csv_bytes, xlsx_bytes, zip_csv
+from programma.tabellen import Kolom, bedrag, getal, procent, som, tabel
+from rapportage.exports import SISA_KOLOMMEN, sisa_csv
 
 MOMENT = datetime(2026, 3, 31, 14, 30, tzinfo=UTC)
 BOM = b"\xef\xbb\xbf"

@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 from weasyprint import HTML
 
+from programma.opmaak import cel, nl_bedrag, nl_datum, nl_getal, nl_procent
 from rapportage import grafieken
 from rapportage.grafieken import lijndiagram, percentage, staafdiagram, voortgangsbalk
-from rapportage.opmaak import cel, nl_bedrag, nl_datum, nl_getal, nl_procent
 
 NS = "{http://www.w3.org/2000/svg}"
 TOEGESTAAN = {"svg", "title", "desc", "g", "rect", "line", "polyline", "circle", "path", "text"}

@@ -1,6 +1,6 @@
 """Every table in the web UI can be downloaded as CSV and as XLSX.
 
-A page builds its tables in the snapshot table form of :mod:`rapportage.tabellen` (named,
+A page builds its tables in the snapshot table form of :mod:`programma.tabellen` (named,
 with typed columns) and hands them to :func:`downloaden` before it renders. When the
 request asks for one of them (``?download=<naam>&formaat=csv|xlsx``, the other query
 parameters, such as filters, unchanged) the answer is that table as a file, written by the
@@ -20,7 +20,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.text import slugify
 
-from rapportage.exports import csv_bytes, xlsx_bytes
+from programma.tabelbestanden import csv_bytes, xlsx_bytes
 
 FORMATEN = {
     "csv": "text/csv; charset=utf-8",

@@ -14,7 +14,7 @@ same helpers. Conventions:
   ``onbekend``.
 
 Money and numbers arrive as Decimals or as the decimal strings of a report snapshot
-(see :mod:`rapportage.tabellen`); they never pass through a float.
+(see :mod:`programma.tabellen`); they never pass through a float.
 """
 
 from datetime import date
@@ -114,7 +114,7 @@ def nl_ja_nee(waarde: bool | None) -> str:
 def cel(waarde: Any, soort: str) -> str:
     """A snapshot table's cell as a reader sees it, by its column kind (``soort``).
 
-    ``waarde`` is a value as :mod:`rapportage.tabellen` stores it; None is an empty cell
+    ``waarde`` is a value as :mod:`programma.tabellen` stores it; None is an empty cell
     except in a ``ja_nee`` column, where it reads ``onbekend``.
     """
     if soort == "ja_nee":
