@@ -17,7 +17,7 @@ from django.db import transaction
 from django.db.models import Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
@@ -59,17 +59,10 @@ def _beheerd_project(request: HttpRequest, project_id: int) -> Project:
 
 
 def _naar_project(project: Project) -> HttpResponse:
-    try:
-        return redirect(reverse("rapportage:project", args=[project.pk]))
-    except NoReverseMatch:
-        return redirect("rapportage:projecten")
+    return redirect("rapportage:project", project_id=project.pk)
 
 
 def _project_url(project: Project) -> tuple[str, list[Any]]:
-    try:
-        reverse("rapportage:project", args=[project.pk])
-    except NoReverseMatch:
-        return ("rapportage:projecten", [])
     return ("rapportage:project", [project.pk])
 
 
