@@ -27,10 +27,11 @@ def klassen_voor(widget: forms.Widget, *, ongeldig: bool) -> str:
     """The Utrecht component classes for a widget, '' for a hidden one."""
     if widget.is_hidden:
         return ""
-    if isinstance(widget, forms.RadioSelect):
-        basis, fout = KEUZERONDJE, "utrecht-radio-button--invalid"
-    elif isinstance(widget, (forms.CheckboxInput, forms.CheckboxSelectMultiple)):
+    # CheckboxSelectMultiple is a RadioSelect subclass in Django: ask for it first.
+    if isinstance(widget, (forms.CheckboxInput, forms.CheckboxSelectMultiple)):
         basis, fout = VINKJE, "utrecht-checkbox--invalid"
+    elif isinstance(widget, forms.RadioSelect):
+        basis, fout = KEUZERONDJE, "utrecht-radio-button--invalid"
     elif isinstance(widget, forms.Select):
         basis, fout = KEUZELIJST, "utrecht-select--invalid"
     elif isinstance(widget, forms.Textarea):
