@@ -6,6 +6,7 @@ Every change goes through ``projecten.services``; a refused change shows its err
 the form (see ``programma.registratie``) and saves nothing.
 """
 
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -56,6 +57,11 @@ def _beheerd_project(request: HttpRequest, project_id: int) -> Project:
         selectors.projecten_beheerd_door(request.user).select_related("programma", "penvoerder"),
         pk=project_id,
     )
+
+
+def _periodevolgorde(code: str) -> tuple[int, int, date]:
+    periode = parse_periode(code)
+    return periode.jaar, -(periode.einde - periode.start).days, periode.start
 
 
 def _naar_project(project: Project) -> HttpResponse:
@@ -455,7 +461,8 @@ class StreefwaardenForm(Registratieformulier):
         project = indicator.doel.project
         self.huidig = {s.periode: s.waarde for s in indicator.streefwaarden.all()}
         codes = {p.code for p in perioden_tussen(project.startdatum, project.einddatum, per)}
-        self.perioden = sorted(codes | set(self.huidig), key=lambda c: parse_periode(c))
+        # A year first, then its halves, quarters and months, each in calendar order.
+        self.perioden = sorted(codes | set(self.huidig), key=_periodevolgorde)
         for code in self.perioden:
             self.fields[f"p_{code}"] = GetalVeld(
                 label=code, required=False, initial=self.huidig.get(code)
