@@ -5,6 +5,7 @@ environment; README.md lists them. Nothing here holds domain logic.
 """
 
 import os
+import tempfile
 from pathlib import Path
 
 import dj_database_url
@@ -152,6 +153,19 @@ if REDIS_URL:
     Q_CLUSTER["redis"] = REDIS_URL
 else:
     Q_CLUSTER["orm"] = "default"
+    # The cluster's heartbeat (django-q2's status of its workers) goes to a cache that
+    # the web processes can read too, so the readiness check sees whether a worker runs:
+    # files beside the SQLite database (or, for PostgreSQL without Redis, in Q_STATUS_MAP).
+    CACHES["wachtrij"] = {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": os.environ.get("Q_STATUS_MAP")
+        or (
+            f"{_database['NAME']}-wachtrij"
+            if _database["ENGINE"] == "ontschot.sqlite"
+            else str(Path(tempfile.gettempdir()) / f"ontschot-wachtrij-{_database['NAME']}")
+        ),
+    }
+    Q_CLUSTER["cache"] = "wachtrij"
 Q_CLUSTER["sync"] = env_bool("Q_SYNC", False)
 
 # Partner API limits: request bodies (a batch of 10,000 measurements is about 1.5 MB) and
