@@ -1,5 +1,6 @@
-"""HTTP plumbing for the partner API: the API-Version header, the body size limit and
-problem details for URLs the API does not know (a trailing slash included)."""
+"""HTTP plumbing for the partner API: the API-Version header, the security headers of
+the NL API Design Rules (/core/transport/security-headers), the body size limit and problem
+details for URLs the API does not know (a trailing slash included)."""
 
 from collections.abc import Callable
 
@@ -11,6 +12,17 @@ from ontschot.problemen import probleem
 
 API_PREFIX = "/api/v1/"
 OPENBAAR = {"/api/v1/openapi.json"}
+#: On every API response, errors included. Strict-Transport-Security comes from Django's
+#: SecurityMiddleware on HTTPS requests (SECURE_HSTS_SECONDS, a year in production).
+BEVEILIGINGSHEADERS = {
+    # Answers hold a partner's own data: no browser or proxy keeps a copy.
+    "Cache-Control": "no-store",
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+}
+#: JSON is never a page: it may load nothing and be framed by no one.
+API_CSP = "default-src 'none'; frame-ancestors 'none'"
 
 
 class ApiMiddleware:
@@ -40,6 +52,12 @@ class ApiMiddleware:
         from ontschot.api import API_VERSIE
 
         response["API-Version"] = API_VERSIE
+        for naam, waarde in BEVEILIGINGSHEADERS.items():
+            response[naam] = waarde
+        # The interactive docs (Swagger UI) are a page: they keep the site's policy, which
+        # forbids framing too (CSPMiddleware sets it on the way out).
+        if not response.get("Content-Type", "").startswith("text/html"):
+            response["Content-Security-Policy"] = API_CSP
         if request.path in OPENBAAR:
             # The spec is public: any site or tool may read it.
             response["Access-Control-Allow-Origin"] = "*"

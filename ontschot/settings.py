@@ -6,9 +6,11 @@ environment; README.md lists them. Nothing here holds domain logic.
 
 import os
 import tempfile
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -36,7 +38,8 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # The Django admin, open only to administrators (ontschot/beheer.py).
+    "ontschot.beheer.BeheerConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -44,6 +47,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_q",
     "django_htmx",
+    "csp",
+    "axes",
     "ninja",
     "programma",
     "projecten",
@@ -52,6 +57,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Outside the API middleware: the API sets its own, stricter policy first.
+    "csp.middleware.CSPMiddleware",
     "ontschot.middleware.ApiMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -63,6 +70,8 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "programma.idempotentie.IdempotentieMiddleware",
+    # Last, as django-axes asks: it turns a locked-out sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "ontschot.urls"
@@ -248,10 +257,70 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "10"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Ontschot <noreply@ontschot.local>")
 
-SESSION_COOKIE_SECURE = env_bool(
-    "SECURE_COOKIES", not DEBUG and env_bool("ONTSCHOT_PRODUCTIE", False)
-)
+# --- Security -------------------------------------------------------------------------------
+# Production (ONTSCHOT_PRODUCTIE=1) means HTTPS only: `manage.py check --deploy
+# --fail-level WARNING` passes with nothing more than SECRET_KEY and ALLOWED_HOSTS set.
+PRODUCTIE = not DEBUG and env_bool("ONTSCHOT_PRODUCTIE", False)
+SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", PRODUCTIE)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", PRODUCTIE)
+# HSTS: a year by default in production. Sub-domains and preloading can be switched off;
+# who does so on purpose is not warned about it again by the deploy check.
+SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS") or (31_536_000 if PRODUCTIE else 0))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", PRODUCTIE)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", PRODUCTIE)
+SILENCED_SYSTEM_CHECKS: list[str] = []
+if SECURE_HSTS_SECONDS and not SECURE_HSTS_INCLUDE_SUBDOMAINS:
+    SILENCED_SYSTEM_CHECKS.append("security.W005")
+if SECURE_HSTS_SECONDS and not SECURE_HSTS_PRELOAD:
+    SILENCED_SYSTEM_CHECKS.append("security.W021")
+# Behind a TLS-terminating proxy: the header it sets for HTTPS requests, e.g.
+# "HTTP_X_FORWARDED_PROTO,https". Only when configured: otherwise a client could claim HTTPS.
+if os.environ.get("SECURE_PROXY_SSL_HEADER"):
+    _naam, _, _waarde = os.environ["SECURE_PROXY_SSL_HEADER"].partition(",")
+    SECURE_PROXY_SSL_HEADER = (_naam.strip(), _waarde.strip() or "https")
+# How many proxies in front of Ontschot append to X-Forwarded-For (0: none; the client's
+# address is REMOTE_ADDR). Sign-in lockout counts per address, so this must be right.
+VERTROUWDE_PROXIES = int(os.environ.get("VERTROUWDE_PROXIES", "0"))
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+
+# Content security policy (django-csp): scripts only from our own static files or with the
+# nonce of the response; no inline styles, frames, plugins or foreign form targets. The
+# partner API sets a stricter policy of its own (ontschot/middleware.py).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        "base-uri": [SELF],
+        "object-src": [NONE],
+    },
+}
+
+# Sign-in throttling (django-axes): after AXES_FAILURE_LIMIT wrong passwords for one user
+# name from one address, that pair is refused, the right password included, until the
+# cool-off has passed; a successful sign-in clears the count. The API (bearer keys) does
+# not sign in and is not affected.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTEN", "15")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "ontschot.beheer.inloggen_geblokkeerd"
+AXES_CLIENT_IP_CALLABLE = "ontschot.beheer.ip_adres"
 
 LOGGING = {
     "version": 1,
@@ -262,5 +331,7 @@ LOGGING = {
         "django.db.backends": {"level": "WARNING"},
         # WeasyPrint reports every layout step at INFO; its warnings and errors still show.
         "weasyprint": {"level": "WARNING"},
+        # django-axes announces its configuration at every start; lockouts still show.
+        "axes.apps": {"level": "WARNING"},
     },
 }
