@@ -276,7 +276,8 @@ _GEGROEPEERD = re.compile(
     r"(?P<heel>\d{1,3}(?P<groep>[.,' \u00a0\u202f])\d{3}(?:(?P=groep)\d{3})*)"
     r"(?:(?P<sep>[.,])(?P<frac>\d+))?"
 )
-_OMHULSEL = re.compile(r"([+-]?)\s*€?\s*([+-]?)\s*(.*?)\s*%?")
+# DOTALL: a cell may hold a line break (Alt+Enter in Excel, a quoted newline in CSV).
+_OMHULSEL = re.compile(r"([+-]?)\s*€?\s*([+-]?)\s*(.*?)\s*%?", re.DOTALL)
 
 
 def _kort(tekst: str) -> str:
@@ -566,6 +567,8 @@ def lees_metingen(
     ``OngeldigBestand`` for a file that is not a readable spreadsheet with the template's
     header; every other problem is a ``Celfout`` naming its row and column."""
     rijen = lees_tabel(inhoud)
+    if not rijen:  # an empty sheet, or a CSV of nothing but a byte order mark
+        raise OngeldigBestand(_("Het bestand is leeg."))
     kop = [str(k).strip().lower() if k is not None else "" for k in rijen[0]]
     positie: dict[str, int] = {}
     for index, naam in enumerate(kop):
