@@ -79,8 +79,8 @@ def database() -> Controle:
             with connection.cursor() as cursor:
                 cursor.execute("SELECT 1")
                 cursor.fetchone()
-    except Exception:
-        logger.warning("Gezondheid: database niet bereikbaar.", exc_info=True)
+    except Exception as fout:
+        logger.warning("Gezondheid: database niet bereikbaar: %s", fout)
         return Controle(
             "database",
             FOUT,
@@ -132,8 +132,8 @@ def broker(database_controle: Controle) -> Controle:
         )
     try:
         redis_verbinding().ping()
-    except Exception:
-        logger.warning("Gezondheid: Redis niet bereikbaar.", exc_info=True)
+    except Exception as fout:
+        logger.warning("Gezondheid: Redis niet bereikbaar: %s", fout)
         return Controle(
             "broker",
             FOUT,
@@ -180,8 +180,8 @@ def worker(broker_controle: Controle) -> Controle:
     grens = timedelta(seconds=int(getattr(settings, "GEZONDHEID_HARTSLAG_SECONDEN", 60)))
     try:
         stats = hartslagen()
-    except Exception:
-        logger.warning("Gezondheid: hartslag van de workers niet te lezen.", exc_info=True)
+    except Exception as fout:
+        logger.warning("Gezondheid: hartslag van de workers niet te lezen: %s", fout)
         stats = []
     from django_q.conf import Conf
 
@@ -231,8 +231,8 @@ def aggregatie(database_controle: Controle) -> Controle:
         )
     try:
         moment = laatste_aggregatie()
-    except Exception:
-        logger.warning("Gezondheid: laatste aggregatie niet te lezen.", exc_info=True)
+    except Exception as fout:
+        logger.warning("Gezondheid: laatste aggregatie niet te lezen: %s", fout)
         moment = None
     if moment is None:
         return Controle(

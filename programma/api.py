@@ -1,5 +1,6 @@
 """Authentication of partner organisations by API key, scopes and the per-key rate limit."""
 
+import logging
 import time
 
 from django.conf import settings
@@ -12,6 +13,8 @@ from ninja.throttling import BaseThrottle
 
 from programma.models import ApiSleutel, Organisatie
 from programma.services import api_sleutel_controleren
+
+logger = logging.getLogger("ontschot.api")
 
 router = Router(tags=["organisatie"])
 
@@ -49,12 +52,18 @@ class SleutelLimiet(BaseThrottle):
         nu = time.time()
         venster = int(nu // self.venster)
         cache_sleutel = f"api-limiet:{sleutel.pk}:{venster}"
-        cache.add(cache_sleutel, 0, timeout=self.venster + 5)
         try:
-            aantal = cache.incr(cache_sleutel)
-        except ValueError:  # expired between add and incr
-            cache.add(cache_sleutel, 1, timeout=self.venster + 5)
-            aantal = 1
+            cache.add(cache_sleutel, 0, timeout=self.venster + 5)
+            try:
+                aantal = cache.incr(cache_sleutel)
+            except ValueError:  # expired between add and incr
+                cache.add(cache_sleutel, 1, timeout=self.venster + 5)
+                aantal = 1
+        except Exception:
+            # The cache (Redis) is down: partners keep submitting unthrottled rather
+            # than being refused for an outage of ours; the health check reports it.
+            logger.warning("API-limiet niet te tellen: de cache is niet bereikbaar.")
+            return True
         return aantal <= settings.API_LIMIET_PER_MINUUT
 
     def wait(self) -> float:
