@@ -5,7 +5,7 @@ along the lifecycle their model defines.
 """
 
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.contrib import admin
@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy
 
 from programma.admin import AuditAdminMixin, StatusovergangForm, beheer_actor
 from programma.models import Programma
+from projecten.bewaartermijn import weigering
 from projecten.models import (
     Begrotingsregel,
     Beoordeelbaar,
@@ -53,6 +54,21 @@ BEOORDELING_VELDEN = (
     "versie",
 )
 BEOORDELING_TITEL = gettext_lazy("Indiening en beoordeling")
+
+if TYPE_CHECKING:
+    _Basis = admin.options.BaseModelAdmin[Any]
+else:
+    _Basis = object
+
+
+class BewaartermijnMixin(_Basis):
+    """No delete, here or through a cascade, of a record a grant must keep for seven years
+    after its settlement (Awb 4:69; projecten/bewaartermijn.py). Inlines get the parent."""
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        if obj is not None and weigering(obj) is not None:
+            return False
+        return super().has_delete_permission(request, obj)
 
 
 # --- forms -------------------------------------------------------------------------------
@@ -126,7 +142,7 @@ class BeoordelingForm(StatusovergangForm):
 # --- inlines -----------------------------------------------------------------------------
 
 
-class ProjectpartnerInline(admin.TabularInline):
+class ProjectpartnerInline(BewaartermijnMixin, admin.TabularInline):
     model = Projectpartner
     extra = 0
     fields = ["organisatie", "rol"]
@@ -136,14 +152,14 @@ class ProjectpartnerInline(admin.TabularInline):
         return super().get_queryset(request).select_related("organisatie")
 
 
-class DoelInline(admin.StackedInline):
+class DoelInline(BewaartermijnMixin, admin.StackedInline):
     model = Doel
     extra = 0
     fields = ["titel", "omschrijving"]
     show_change_link = True
 
 
-class BegrotingsregelInline(admin.TabularInline):
+class BegrotingsregelInline(BewaartermijnMixin, admin.TabularInline):
     model = Begrotingsregel
     extra = 0
     fields = ["jaar", "kostensoort", "versie", "bedrag", "toelichting"]
@@ -170,7 +186,7 @@ class RapportageverplichtingInline(admin.TabularInline):
         return False
 
 
-class IndicatorInline(admin.StackedInline):
+class IndicatorInline(BewaartermijnMixin, admin.StackedInline):
     model = Indicator
     extra = 0
     fields = [
@@ -187,13 +203,13 @@ class IndicatorInline(admin.StackedInline):
         return super().get_queryset(request).select_related("programma_indicator")
 
 
-class StreefwaardeInline(admin.TabularInline):
+class StreefwaardeInline(BewaartermijnMixin, admin.TabularInline):
     model = Streefwaarde
     extra = 0
     fields = ["periode", "waarde"]
 
 
-class TrancheInline(admin.TabularInline):
+class TrancheInline(BewaartermijnMixin, admin.TabularInline):
     model = Tranche
     form = TrancheForm
     formset = TrancheFormSet
@@ -215,7 +231,7 @@ class TrancheInline(admin.TabularInline):
 
 
 @admin.register(Project)
-class ProjectAdmin(AuditAdminMixin, admin.ModelAdmin):
+class ProjectAdmin(BewaartermijnMixin, AuditAdminMixin, admin.ModelAdmin):
     form = ProjectForm
     list_display = [
         "code",
@@ -264,7 +280,7 @@ class ProjectAdmin(AuditAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Projectpartner)
-class ProjectpartnerAdmin(AuditAdminMixin, admin.ModelAdmin):
+class ProjectpartnerAdmin(BewaartermijnMixin, AuditAdminMixin, admin.ModelAdmin):
     list_display = ["project", "organisatie", "rol"]
     list_filter = ["rol", "project__programma"]
     search_fields = ["project__code", "project__titel", "organisatie__naam"]
@@ -273,7 +289,7 @@ class ProjectpartnerAdmin(AuditAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Doel)
-class DoelAdmin(AuditAdminMixin, admin.ModelAdmin):
+class DoelAdmin(BewaartermijnMixin, AuditAdminMixin, admin.ModelAdmin):
     list_display = ["titel", "project", "programma"]
     list_filter = ["project__programma"]
     search_fields = ["titel", "project__code", "project__titel"]
@@ -287,7 +303,7 @@ class DoelAdmin(AuditAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Indicator)
-class IndicatorAdmin(AuditAdminMixin, admin.ModelAdmin):
+class IndicatorAdmin(BewaartermijnMixin, AuditAdminMixin, admin.ModelAdmin):
     list_display = [
         "naam",
         "doel",
@@ -311,7 +327,7 @@ class IndicatorAdmin(AuditAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Streefwaarde)
-class StreefwaardeAdmin(AuditAdminMixin, admin.ModelAdmin):
+class StreefwaardeAdmin(BewaartermijnMixin, AuditAdminMixin, admin.ModelAdmin):
     list_display = ["indicator", "project", "periode", "waarde"]
     list_filter = ["indicator__doel__project__programma"]
     search_fields = ["periode", "indicator__naam", "indicator__doel__project__code"]
@@ -326,7 +342,7 @@ class StreefwaardeAdmin(AuditAdminMixin, admin.ModelAdmin):
 # --- what partners submit ----------------------------------------------------------------
 
 
-class BeoordeelbaarAdmin(AuditAdminMixin, admin.ModelAdmin):
+class BeoordeelbaarAdmin(BewaartermijnMixin, AuditAdminMixin, admin.ModelAdmin):
     """Shared by measurements, expenditures and progress reports. A review decision made
     here records who made it and when, as the review service would."""
 
@@ -430,7 +446,7 @@ class VoortgangsverslagAdmin(BeoordeelbaarAdmin):
 
 
 @admin.register(Beschikking)
-class BeschikkingAdmin(AuditAdminMixin, admin.ModelAdmin):
+class BeschikkingAdmin(BewaartermijnMixin, AuditAdminMixin, admin.ModelAdmin):
     form = BeschikkingForm
     list_display = [
         "kenmerk",
@@ -451,7 +467,7 @@ class BeschikkingAdmin(AuditAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Begrotingsregel)
-class BegrotingsregelAdmin(AuditAdminMixin, admin.ModelAdmin):
+class BegrotingsregelAdmin(BewaartermijnMixin, AuditAdminMixin, admin.ModelAdmin):
     list_display = ["project", "jaar", "kostensoort", "versie", "bedrag", "toelichting"]
     list_filter = ["jaar", "kostensoort", "project__programma"]
     search_fields = ["toelichting", "project__code", "project__titel"]
@@ -461,7 +477,7 @@ class BegrotingsregelAdmin(AuditAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Tranche)
-class TrancheAdmin(AuditAdminMixin, admin.ModelAdmin):
+class TrancheAdmin(BewaartermijnMixin, AuditAdminMixin, admin.ModelAdmin):
     form = TrancheForm
     list_display = [
         "beschikking",
@@ -486,7 +502,7 @@ class TrancheAdmin(AuditAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Rapportageverplichting)
-class RapportageverplichtingAdmin(AuditAdminMixin, admin.ModelAdmin):
+class RapportageverplichtingAdmin(BewaartermijnMixin, AuditAdminMixin, admin.ModelAdmin):
     list_display = ["project", "soort", "periode", "deadline", "status", "voldaan_op"]
     list_filter = ["status", "soort", "project__programma"]
     search_fields = ["periode", "project__code", "project__titel"]
