@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -82,7 +83,7 @@ class Wereld:
     eigen: dict[str, Any]
 
 
-def _kant(programma: Any, organisatie: Any, manager: Any) -> dict[str, Any]:
+def _kant(programma: Any, organisatie: Any, manager: Any, code: str, titel: str) -> dict[str, Any]:
     """One programme's side of the world: an intervention led by ``organisatie`` with what
     hangs under it."""
     from programma.audit import Actor
@@ -103,10 +104,12 @@ def _kant(programma: Any, organisatie: Any, manager: Any) -> dict[str, Any]:
     thema = ThemaFactory(programma=programma)
     BudgetenvelopFactory(programma=programma, thema=thema)
     gebied = FocusgebiedFactory(programma=programma)
-    project = ProjectFactory(programma=programma, penvoerder=organisatie)
+    project: Any = ProjectFactory(
+        programma=programma, penvoerder=organisatie, code=code, titel=titel
+    )
     project.themas.add(thema)
     project.focusgebieden.add(gebied)
-    indicator = IndicatorFactory(doel__project=project)
+    indicator: Any = IndicatorFactory(doel__project=project)
     Streefwaarde.objects.create(indicator=indicator, periode="2025", waarde=Decimal("40"))
     beschikking = BeschikkingFactory(project=project, thema=thema)
     TrancheFactory(beschikking=beschikking, volgnummer=1)
@@ -162,8 +165,8 @@ def wereld(db: None, settings: Any, monkeypatch: pytest.MonkeyPatch) -> Wereld:
             pdf=nep, paginas=1, sha256=hashlib.sha256(nep).hexdigest(), html=""
         ),
     )
-    p = ProgrammaFactory(code="nplv")
-    q = ProgrammaFactory(code="wijkaanpak")
+    p: Any = ProgrammaFactory(code="nplv", naam="Programma Leefbaar Zuid")
+    q: Any = ProgrammaFactory(code="wijkaanpak", naam="Wijkaanpak Overvecht")
     a = OrganisatieFactory(naam="Gemeente Rotterdam", soort=Organisatie.Soort.GEMEENTE)
     b = OrganisatieFactory(naam="Stichting Overvecht", soort=Organisatie.Soort.WELZIJN)
     mensen: dict[str, Any] = {"anoniem": None}
@@ -179,14 +182,14 @@ def wereld(db: None, settings: Any, monkeypatch: pytest.MonkeyPatch) -> Wereld:
     mensen["beheerder"] = GebruikerFactory(username="beheerder", is_superuser=True, is_staff=True)
     mensen["zonder_rol"] = GebruikerFactory(username="zonder_rol")
 
-    eigen = _kant(p, a, mensen["manager_p"])
-    _kant(q, b, mensen["manager_q"])
+    eigen = _kant(p, a, mensen["manager_p"], "pa-keukentafel", "Keukentafel Rotterdam-Zuid")
+    _kant(q, b, mensen["manager_q"], "qb-huiskamer", "Huiskamer Overvecht")
 
     actor = Actor(gebruiker=mensen["manager_p"])
-    gepubliceerd = rapporten.rapport_aanvragen(
+    gevraagd = rapporten.rapport_aanvragen(
         actor=actor, soort=Rapport.Soort.JAARVERANTWOORDING, programma=p, jaar=2025
     )
-    gepubliceerd = rapporten.rapport_maken(rapport_id=gepubliceerd.pk)
+    gepubliceerd = rapporten.rapport_maken(rapport_id=gevraagd.pk)
     assert gepubliceerd is not None and gepubliceerd.status == Rapport.Status.KLAAR
     # An unpublished finished report: the programme office's alone.
     concept = Rapport.objects.create(
@@ -235,6 +238,7 @@ def wereld(db: None, settings: Any, monkeypatch: pytest.MonkeyPatch) -> Wereld:
             {"rapport_id": concept.pk, "formaat": "pdf"},
         ],
     }
+    eigen["gepubliceerd"] = gepubliceerd
     return Wereld(
         mensen=mensen, waarden=waarden, varianten=varianten, concept=concept.pk, eigen=eigen
     )
@@ -458,3 +462,127 @@ def test_wie_wat_ziet(wereld: Wereld) -> None:
                             + (" en er veranderde niets" if schrijft and not veranderd else "")
                         )
     assert not afwijkingen, "\n".join(afwijkingen)
+
+
+# --- what the lists show ----------------------------------------------------------------------
+
+# Pages that answer everyone of a kind, with what of P and A they may not show to whom:
+# (page, roles that see P's data there, roles that must not).
+LIJSTEN = [
+    ("/projecten", {"partner_a", "manager_p", "ministerie_p", "beheerder"}, "projecten"),
+    ("/inzendingen", {"partner_a"}, "meting"),
+    ("/api-sleutels", {"partner_a"}, "sleutels"),
+    ("/beoordelen", {"manager_p", "beheerder"}, "wachtrij"),
+    ("/vergrendelingen", {"manager_p", "beheerder"}, "vergrendelingen"),
+    ("/rapporten", {"partner_a", "manager_p", "ministerie_p", "beheerder"}, "rapporten"),
+]
+
+
+def _kenmerken(wereld: Wereld, pad: str) -> list[str]:
+    """What of programme P and organisation A a page would show if it leaked."""
+    eigen = wereld.eigen
+    return {
+        "/projecten": [eigen["project"].code, eigen["project"].titel],
+        "/inzendingen": [eigen["project"].code],
+        "/api-sleutels": [eigen["sleutel"].naam, eigen["sleutel"].prefix],
+        "/beoordelen": [eigen["project"].code],
+        "/vergrendelingen": [eigen["programma"].naam],
+        "/rapporten": [eigen["programma"].naam],
+    }[pad]
+
+
+def test_lijsten_tonen_niets_van_een_ander(wereld: Wereld) -> None:
+    """Lists open to everyone of a kind show, on the page and in its CSV, only what the
+    person may see; the roles that may see P's data do find it (so the check can fail)."""
+    clients = _clients(wereld)
+    gelekt, gemist = [], []
+    for pad, zien, tabel in LIJSTEN:
+        for rol in INGELOGD:
+            antwoorden = [clients[rol].get(pad)]
+            if antwoorden[0].status_code == 200:
+                antwoorden.append(clients[rol].get(pad, {"download": tabel, "formaat": "csv"}))
+            for antwoord in antwoorden:
+                tekst = antwoord.content.decode("utf-8-sig")
+                for kenmerk in _kenmerken(wereld, pad):
+                    if rol in zien and kenmerk not in tekst:
+                        gemist.append(f"{pad} {antwoord.get('Content-Type')} als {rol}: {kenmerk}")
+                    if rol not in zien and kenmerk in tekst:
+                        gelekt.append(f"{pad} {antwoord.get('Content-Type')} als {rol}: {kenmerk}")
+    assert not gelekt, "Getoond aan wie het niet mag zien:\n" + "\n".join(gelekt)
+    assert not gemist, "Niet getoond aan wie het mag zien:\n" + "\n".join(gemist)
+
+
+def test_het_portaal_toont_geen_ongepubliceerd_rapport(wereld: Wereld) -> None:
+    clients = _clients(wereld)
+    link = f'href="/rapporten/{wereld.concept}"'
+    for rol in INGELOGD:
+        tekst = clients[rol].get("/rapporten").content.decode()
+        assert (link in tekst) == (rol in {"manager_p", "beheerder"}), rol
+
+
+# --- private files ----------------------------------------------------------------------------
+
+
+def test_rapportbestanden_staan_buiten_elke_openbare_map() -> None:
+    """The production defaults: report files are kept apart from uploads and static files,
+    which are served without asking who you are."""
+    from ontschot import settings as instellingen
+
+    prive = Path(instellingen.PRIVE_MEDIA_ROOT).resolve()
+    openbaar = [
+        Path(instellingen.MEDIA_ROOT),
+        Path(instellingen.STATIC_ROOT),
+        *map(Path, instellingen.STATICFILES_DIRS),
+    ]
+    for map_ in openbaar:
+        map_ = map_.resolve()
+        assert not prive.is_relative_to(map_) and not map_.is_relative_to(prive), map_
+
+
+def test_een_rapportbestand_komt_alleen_via_de_downloadpagina(wereld: Wereld) -> None:
+    """The PDF lies under PRIVE_MEDIA_ROOT; no static or media URL serves it, to nobody,
+    and the page that does serves it uncached."""
+    from django.contrib.staticfiles import finders
+
+    rapport = wereld.eigen["gepubliceerd"]
+    pdf = Path(rapport.pdf.path)
+    assert pdf.is_file() and pdf.is_relative_to(Path(settings.PRIVE_MEDIA_ROOT))
+    naam = rapport.pdf.name
+    assert finders.find(naam) is None
+    clients = _clients(wereld)
+    statisch = "/" + settings.STATIC_URL.strip("/") + "/"
+    media = "/" + (settings.MEDIA_URL or "media/").strip("/") + "/"
+    # The static files are served in the tests, so their 404 below means something.
+    assert clients["anoniem"].get(f"{statisch}css/ontschot.css").status_code == 200
+    for rol in ("anoniem", "beheerder", "manager_p"):
+        for voor in (statisch, media, "/prive/", "/"):
+            assert clients[rol].get(voor + naam).status_code == 404, (rol, voor + naam)
+    antwoord = clients["manager_p"].get(f"/rapporten/{rapport.pk}/pdf")
+    assert antwoord.status_code == 200
+    assert b"".join(antwoord) == pdf.read_bytes()
+    assert antwoord["Content-Disposition"].startswith("attachment")
+    assert "no-store" in antwoord["Cache-Control"]
+
+
+# --- the admin ----------------------------------------------------------------------------------
+
+
+def test_het_beheer_is_alleen_voor_beheerders(wereld: Wereld) -> None:
+    """The admin's start page and every model's list: administrators only; anyone else is
+    sent to the admin's login."""
+    from django.contrib import admin
+
+    clients = _clients(wereld)
+    lijsten = [
+        reverse(f"admin:{m._meta.app_label}_{m._meta.model_name}_changelist")
+        for m in admin.site._registry
+    ]
+    assert len(lijsten) > 5
+    for rol in ROLLEN:
+        for pad in [reverse("admin:index"), *lijsten]:
+            antwoord = clients[rol].get(pad)
+            if rol == "beheerder":
+                assert antwoord.status_code == 200, (rol, pad)
+            else:
+                assert antwoord.status_code == 302, (rol, pad, antwoord.status_code)
+                assert antwoord["Location"].startswith(reverse("admin:login")), (rol, pad)
