@@ -2,6 +2,7 @@
 security policy with nonces, the API carries the security headers of the NL API Design
 Rules, sign-in is throttled and locked out, and the admin is for administrators only."""
 
+import json
 import os
 import re
 import subprocess
@@ -363,3 +364,46 @@ def test_beheerder_met_modelrechten_ziet_organisaties(client: Client):
     client.force_login(gebruiker)
 
     assert client.get("/beheer/programma/organisatie/").status_code == 200
+
+
+def test_ook_het_inloggen_van_beheer_wordt_geblokkeerd(client: Client, gebruiker: Any):
+    gebruiker.is_staff = gebruiker.is_superuser = True
+    gebruiker.save()
+    for _ in range(5):
+        antwoord = client.post(
+            "/beheer/login/?next=/beheer/", {"username": "mira", "password": "fout"}
+        )
+
+    assert antwoord.status_code == 429
+    juist = client.post(
+        "/beheer/login/?next=/beheer/", {"username": "mira", "password": WACHTWOORD}
+    )
+    assert juist.status_code == 429
+    assert "_auth_user_id" not in client.session
+
+
+def test_productie_instellingen_uit_de_omgeving():
+    toon = (
+        "import json, django; from django.conf import settings; django.setup();"
+        "print(json.dumps({k: getattr(settings, k, None) for k in ("
+        "'SECURE_PROXY_SSL_HEADER', 'SECURE_HSTS_SECONDS', 'SECURE_HSTS_PRELOAD',"
+        " 'SILENCED_SYSTEM_CHECKS', 'SESSION_COOKIE_SECURE', 'CSRF_COOKIE_SECURE',"
+        " 'SECURE_SSL_REDIRECT')}))"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SECURE_", "DEBUG"))}
+    env.update(
+        PRODUCTIE,
+        DJANGO_SETTINGS_MODULE="ontschot.settings",
+        SECURE_PROXY_SSL_HEADER="HTTP_X_FORWARDED_PROTO,https",
+        SECURE_HSTS_SECONDS="600",
+        SECURE_HSTS_PRELOAD="0",
+    )
+    uitvoer = subprocess.run(
+        [sys.executable, "-c", toon], cwd=PROJECT, env=env, capture_output=True, text=True
+    )
+
+    s = json.loads(uitvoer.stdout)
+    assert s["SECURE_PROXY_SSL_HEADER"] == ["HTTP_X_FORWARDED_PROTO", "https"]
+    assert s["SECURE_HSTS_SECONDS"] == 600 and s["SECURE_HSTS_PRELOAD"] is False
+    assert s["SILENCED_SYSTEM_CHECKS"] == ["security.W021"]
+    assert s["SESSION_COOKIE_SECURE"] and s["CSRF_COOKIE_SECURE"] and s["SECURE_SSL_REDIRECT"]
