@@ -4,10 +4,16 @@ work is retried rather than lost, nothing is done twice, and the web keeps servi
 
 import ast
 import email
+import hashlib
 import json
+import os
+import signal
 import socket
 import socketserver
+import subprocess
+import sys
 import threading
+import time
 from collections.abc import Iterator
 from datetime import date, timedelta
 from decimal import Decimal
@@ -33,7 +39,7 @@ from projecten.models import Beoordeling, Herinnering
 from rapportage.models import Indicatorstand, Rapport
 from tests.programma.factories import RolFactory
 from tests.projecten.factories import MetingFactory
-from tests.rapportage import test_taken
+from tests.rapportage import test_qcluster, test_taken
 from tests.rapportage.test_taken import cluster_stap
 
 PROJECT = Path(django_settings.BASE_DIR)
@@ -371,3 +377,154 @@ def test_a_task_that_loses_the_database_is_retried_not_lost(
     assert Indicatorstand.objects.filter(indicator=indicator, periode="2025").exists()
     assert not OrmQ.objects.exists()
     assert not Schedule.objects.filter(name__startswith="herhaling ").exists()
+
+
+# --- a worker killed with SIGKILL in the middle of a report --------------------------------
+
+# A cluster whose report rendering announces that it has begun and then waits until the
+# test allows it to go on: the kill lands in the middle of rendering, deterministically.
+# The pause exists only in this test's processes.
+PAUZEREND_CLUSTER = """
+import os, time, django
+django.setup()
+import rapportage.pdf
+echt = rapportage.pdf.pdf_maken
+map_ = os.environ["STORING_MAP"]
+def pdf_maken(*args, **kwargs):
+    open(os.path.join(map_, f"gestart-{os.getpid()}"), "w").close()
+    while not os.path.exists(os.path.join(map_, "doorgaan")):
+        time.sleep(0.05)
+    return echt(*args, **kwargs)
+rapportage.pdf.pdf_maken = pdf_maken
+from django.core.management import call_command
+call_command("qcluster")
+"""
+
+omgeving = test_qcluster.omgeving
+
+
+def cluster_starten(env: dict[str, str]) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-c", PAUZEREND_CLUSTER],
+        cwd=PROJECT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,  # its own process group: killed as a whole
+    )
+
+
+def python(env: dict[str, str], opzet: str, uitdrukking: str) -> Any:
+    """Run the statements ``opzet`` in Django against the cluster's database and return
+    the value of ``uitdrukking`` as JSON."""
+    script = f"{opzet.strip()}\nimport json\nprint(json.dumps({uitdrukking}))"
+    return json.loads(test_qcluster.manage(env, "shell", "-c", script).strip().splitlines()[-1])
+
+
+def wachten(voorwaarde: Any, seconden: float = 120) -> None:
+    einde = time.monotonic() + seconden
+    while not voorwaarde():
+        assert time.monotonic() < einde, "gewacht tot de tijdslimiet"
+        time.sleep(0.2)
+
+
+RAPPORT = "from rapportage.models import Rapport\nr = Rapport.objects.get()"
+GEZONDHEID = "from ontschot import gezondheid"
+WORKER = "gezondheid.worker(gezondheid.broker(gezondheid.database())).status"
+
+
+def test_a_report_whose_worker_is_killed_is_made_after_a_restart_exactly_once(omgeving, tmp_path):
+    env = {
+        **omgeving,
+        "STORING_MAP": str(tmp_path),
+        "PRIVE_MEDIA_ROOT": str(tmp_path / "prive"),
+    }
+    if env.get("REDIS_URL"):
+        from django_q.brokers import get_broker
+
+        get_broker().purge_queue()
+    test_qcluster.manage(env, "migrate", "--noinput", "-v0")
+    rapport_id = python(
+        env,
+        """
+from programma.audit import Actor
+from rapportage.rapporten import rapport_aanvragen
+from tests.programma.factories import ProgrammaFactory
+p = ProgrammaFactory(code="storing", startjaar=2024, eindjaar=2030)
+r = rapport_aanvragen(
+    actor=Actor.systeem("test"), soort="jaarverantwoording", programma=p, jaar=2025
+)
+""",
+        "r.pk",
+    )
+    eerste = cluster_starten(env)
+    try:
+        wachten(lambda: any(tmp_path.glob("gestart-*")))
+        assert python(env, f"{RAPPORT}\n{GEZONDHEID}", f"[r.status, r.pogingen, {WORKER}]") == [
+            "bezig",
+            1,
+            "ok",
+        ]
+        os.killpg(eerste.pid, signal.SIGKILL)
+        eerste.wait(timeout=30)
+    finally:
+        if eerste.poll() is None:
+            os.killpg(eerste.pid, signal.SIGKILL)
+            eerste.wait()
+    # Killed mid-render: the report is stuck 'in the making', no PDF exists, and once the
+    # cluster's heartbeat has expired the readiness check says that no worker runs.
+    wachten(
+        lambda: (
+            python(env, f"{RAPPORT}\n{GEZONDHEID}", f"[r.status, {WORKER}]") == ["bezig", "fout"]
+        ),
+        seconden=30,
+    )
+    assert not list((tmp_path / "prive").rglob("*.pdf"))
+
+    (tmp_path / "doorgaan").touch()
+    tweede = cluster_starten(env)
+    try:
+        # Half an hour on, the hourly check finds the report whose worker died and queues
+        # it again (its start is moved back here instead of waiting); the restarted
+        # cluster makes it.
+        python(
+            env,
+            RAPPORT
+            + """
+from datetime import timedelta
+from django.utils import timezone
+from programma.wachtrij import in_wachtrij
+from rapportage.rapporten import VERWEESD_NA
+lang_geleden = timezone.now() - VERWEESD_NA - timedelta(minutes=1)
+Rapport.objects.filter(pk=r.pk).update(bezig_sinds=lang_geleden)
+taak = in_wachtrij("rapportage.tasks.verweesde_rapporten_opnieuw")
+""",
+            "taak",
+        )
+        rapport: list[Any] = []
+
+        def klaar() -> bool:
+            rapport[:] = python(
+                env,
+                RAPPORT,
+                "[r.pk, r.status, r.pogingen, r.sha256, r.pdf.name,"
+                " Rapport.objects.filter(status='bezig').count()]",
+            )
+            return rapport[1] in ("klaar", "mislukt")
+
+        wachten(klaar)
+    finally:
+        tweede.send_signal(signal.SIGTERM)
+        try:
+            tweede.communicate(timeout=60)
+        except subprocess.TimeoutExpired:
+            os.killpg(tweede.pid, signal.SIGKILL)
+            tweede.communicate()
+    pk, status, pogingen, sha256, pad, vastgelopen = rapport
+    assert (pk, status, pogingen) == (rapport_id, "klaar", 2)
+    assert vastgelopen == 0
+    # Exactly one PDF, the one the report names, with the report's hash.
+    pdfs = list((tmp_path / "prive").rglob("*.pdf"))
+    assert [p.relative_to(tmp_path / "prive").as_posix() for p in pdfs] == [pad]
+    assert hashlib.sha256(pdfs[0].read_bytes()).hexdigest() == sha256
