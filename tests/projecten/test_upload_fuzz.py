@@ -32,6 +32,9 @@ from projecten import spreadsheets
 from projecten.models import Meting
 from projecten.spreadsheets import KOLOMMEN, Ingelezen, OngeldigBestand
 
+# Damaged files make openpyxl warn (no stylesheet, a date out of range); that is expected.
+pytestmark = pytest.mark.filterwarnings("ignore::UserWarning:openpyxl")
+
 SNEL = settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
 TRAAG = settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
 

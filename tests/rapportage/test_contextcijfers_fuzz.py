@@ -94,7 +94,7 @@ def importeer(voer_uit: Callable[[io.StringIO], object], voor: tuple[int, int, l
         assert stand() == voor, "een geweigerde import heeft toch iets geschreven"
         return
     aantal, audit, _ = stand()
-    regels = uit.getvalue().splitlines()
+    regels = uit.getvalue().split("\n")  # not splitlines(): a reason may quote a \x1c
     # "<herkomst> (<bron>): N nieuw, M gewijzigd, K ongewijzigd."
     treffer = re.search(r": (\d+) nieuw, (\d+) gewijzigd, (\d+) ongewijzigd\.", regels[0])
     assert treffer, regels
