@@ -135,7 +135,7 @@ def beoordelingsberichten(
         }
         return [
             _bericht(
-                onderwerp=onderwerp.replace("\n", " ")[:200],
+                onderwerp=" ".join(onderwerp.split())[:200],
                 sjabloon="beoordeling",
                 context=context,
                 aan=ontvanger,
@@ -189,7 +189,7 @@ def vrijgaveberichten(
         }
         return [
             _bericht(
-                onderwerp=onderwerp.replace("\n", " ")[:200],
+                onderwerp=" ".join(onderwerp.split())[:200],
                 sjabloon="tranchevrijgave",
                 context=context,
                 aan=ontvanger,

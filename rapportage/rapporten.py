@@ -314,9 +314,13 @@ def publicatie_melden(*, rapport_id: int) -> int:
             }
             berichten = []
             for adres in ontvangers:
+                onderwerp = (
+                    f"Ontschot: {rapport.get_soort_display().lower()} "
+                    f"{rapport.programma.naam} {rapport.periode} gepubliceerd"
+                )
                 bericht = EmailMultiAlternatives(
-                    subject=f"Ontschot: {rapport.get_soort_display().lower()} "
-                    f"{rapport.programma.naam} {rapport.periode} gepubliceerd"[:200],
+                    # One header line, whatever line breaks were typed into the name.
+                    subject=" ".join(onderwerp.split())[:200],
                     body=render_to_string("email/rapport_gepubliceerd.txt", context),
                     from_email=settings.DEFAULT_FROM_EMAIL,
                     to=[adres],

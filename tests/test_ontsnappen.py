@@ -21,6 +21,7 @@ from html.parser import HTMLParser
 from typing import Any
 
 import pytest
+from django.core import mail
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -374,3 +375,57 @@ def test_de_controles_zien_wat_mis_zou_gaan() -> None:
     buffer = io.BytesIO()
     werkboek.save(buffer)
     assert len(xlsx_gevaar(buffer.getvalue())[0]) == 2
+
+
+# --- e-mails ----------------------------------------------------------------------------------
+
+
+def _html_van(bericht: Any) -> str:
+    ((html, soort),) = bericht.alternatives
+    assert soort == "text/html"
+    return str(html)
+
+
+def test_e_mails_tonen_getypte_tekst_als_tekst(wereld: dict[str, Any]) -> None:
+    """The review outcome, the tranche release, the reminder and the publication notice:
+    the HTML part escapes, and the subject stays one header line (a CR or LF typed into a
+    name would otherwise break the message or inject a header)."""
+    from projecten.meldingen import beoordelingsberichten, vrijgaveberichten
+    from projecten.verplichtingen import herinneringsbericht
+    from rapportage.rapporten import publicatie_melden
+
+    mail.outbox.clear()
+    assert publicatie_melden(rapport_id=wereld["rapport"].pk) == 1
+    berichten = [
+        *beoordelingsberichten("meting", [wereld["teruggestuurd"]], [wereld["partner"]]),
+        *vrijgaveberichten([wereld["tranche"]], [wereld["manager"]]),
+        herinneringsbericht(wereld["verplichting"], 1, ["partner@example.nl"], date(2025, 7, 1)),
+        *mail.outbox,
+    ]
+    assert len(berichten) == 4
+    for bericht in berichten:
+        html = _html_van(bericht)
+        assert not html_gevaar(html), (bericht.subject, html_gevaar(html))
+        assert ONTSNAPT in html, bericht.subject
+        assert "\n" not in bericht.subject and "\r" not in bericht.subject, bericht.subject
+        bericht.message()  # refuses a header with a line break in it
+
+
+def test_een_regeleinde_in_een_naam_breekt_geen_e_mail(wereld: dict[str, Any]) -> None:
+    """Names that end up in a subject (programme, indicator) with a line break typed into
+    them: the message is still sent, its subject on one line."""
+    from programma.models import Programma
+    from projecten.meldingen import beoordelingsberichten
+    from projecten.models import Indicator, Meting
+    from rapportage.rapporten import publicatie_melden
+
+    Programma.objects.update(naam="Leefbaar\r\nBcc: iedereen@example.nl")
+    Indicator.objects.update(naam="Huishoudens\r\nBcc: iedereen@example.nl")
+    mail.outbox.clear()
+    assert publicatie_melden(rapport_id=wereld["rapport"].pk) == 1
+    meting = Meting.objects.get(pk=wereld["teruggestuurd"].pk)
+    berichten = [*mail.outbox, *beoordelingsberichten("meting", [meting], [wereld["partner"]])]
+    for bericht in berichten:
+        bericht.message()
+        assert "\n" not in bericht.subject and "\r" not in bericht.subject, bericht.subject
+        assert "Bcc" not in bericht.message() and not bericht.bcc
