@@ -264,6 +264,9 @@ PRODUCTIE = not DEBUG and env_bool("ONTSCHOT_PRODUCTIE", False)
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", PRODUCTIE)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", PRODUCTIE)
+# Liveness and readiness probes come over plain HTTP from inside the cluster; they answer
+# there instead of being redirected (they carry no cookies and show no personal data).
+SECURE_REDIRECT_EXEMPT = [r"^gezondheid(/|$)"]
 # HSTS: a year by default in production. Sub-domains and preloading can be switched off;
 # who does so on purpose is not warned about it again by the deploy check.
 SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS") or (31_536_000 if PRODUCTIE else 0))

@@ -407,3 +407,17 @@ def test_productie_instellingen_uit_de_omgeving():
     assert s["SECURE_HSTS_SECONDS"] == 600 and s["SECURE_HSTS_PRELOAD"] is False
     assert s["SILENCED_SYSTEM_CHECKS"] == ["security.W021"]
     assert s["SESSION_COOKIE_SECURE"] and s["CSRF_COOKIE_SECURE"] and s["SECURE_SSL_REDIRECT"]
+
+
+@pytest.mark.django_db
+def test_https_omleiding_behalve_voor_de_gezondheidscontrole(client: Client, settings: Any):
+    settings.SECURE_SSL_REDIRECT = True
+
+    pagina = client.get("/inloggen")
+    api = client.get("/api/v1/projecten")
+    gezondheid = client.get("/gezondheid")
+
+    assert pagina.status_code == 301 and pagina["Location"] == "https://testserver/inloggen"
+    assert api.status_code == 301
+    assert gezondheid.status_code == 200
+    assert client.get("/inloggen", secure=True).status_code == 200
