@@ -429,3 +429,31 @@ def test_een_regeleinde_in_een_naam_breekt_geen_e_mail(wereld: dict[str, Any]) -
         bericht.message()
         assert "\n" not in bericht.subject and "\r" not in bericht.subject, bericht.subject
         assert "Bcc" not in bericht.message() and not bericht.bcc
+
+
+# --- the report -------------------------------------------------------------------------------
+
+
+def test_het_rapport_toont_getypte_tekst_als_tekst(wereld: dict[str, Any]) -> None:
+    """The HTML handed to WeasyPrint escapes typed text, the PDF prints it as text, and
+    the report's XLSX, CSV zip and SiSa annex neutralise formulas."""
+    from pypdf import PdfReader
+
+    from rapportage.pdf import html, weergave
+
+    rapport = wereld["rapport"]
+    opgemaakt = html(weergave(rapport.momentopname))
+    assert not html_gevaar(opgemaakt), html_gevaar(opgemaakt)
+    assert ONTSNAPT in opgemaakt
+    with rapport.pdf.open("rb") as bestand:
+        tekst = "".join(p.extract_text() for p in PdfReader(bestand).pages)
+    assert SCRIPT in "".join(tekst.split())
+
+    client = Client()
+    client.force_login(wereld["ministerie"])
+    for formaat in ("xlsx", "csv", "sisa"):
+        antwoord = client.get(f"/rapporten/{rapport.pk}/{formaat}")
+        assert antwoord.status_code == 200, formaat
+        gevaar, geneutraliseerd = bestand_gevaar(antwoord)
+        assert not gevaar, (formaat, gevaar)
+        assert geneutraliseerd, formaat
