@@ -8,7 +8,7 @@ from typing import Any
 from playwright.sync_api import expect
 
 from rapportage.models import Rapport
-from tests.browser.conftest import WACHTWOORD, Wijkprogramma
+from tests.browser.conftest import WACHTWOORD, Bezoek, Wijkprogramma
 
 #: Runs before any script of each page: every violation the browser reports is passed on.
 LUISTERAAR = """
@@ -118,3 +118,22 @@ def test_een_overtreding_wordt_wel_gezien(pagina: Any, wijkprogramma: Wijkprogra
 
     assert pagina.evaluate("window.uitgevoerd") is None
     assert bewaker.overtredingen
+
+
+def test_de_blokkadepagina_na_te_veel_pogingen(pagina: Any, wijkprogramma: Wijkprogramma) -> None:
+    """Five wrong passwords: the lockout page, in Dutch, accessible, under the policy."""
+    bewaker = Bewaker(pagina)
+    bezoek = Bezoek(pagina, "anoniem")
+    bewaker.openen("/inloggen")
+    for _ in range(5):
+        pagina.get_by_label("Gebruikersnaam").fill(wijkprogramma.manager.username)
+        pagina.get_by_label("Wachtwoord").fill("fout")
+        with pagina.expect_navigation() as navigatie:
+            pagina.get_by_role("button", name="Inloggen").click()
+
+    assert navigatie.value.status == 429
+    expect(pagina.get_by_role("heading", level=1)).to_have_text("Inloggen tijdelijk geblokkeerd")
+    expect(pagina.get_by_role("alert")).to_contain_text("over 15 minuten opnieuw")
+    bezoek.controleren("inloggen-geblokkeerd")
+    bezoek.zonder_bevindingen()
+    bewaker.geen_overtredingen()
