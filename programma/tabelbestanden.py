@@ -212,7 +212,11 @@ def _vul_blad(blad: Any, tabel: dict[str, Any]) -> None:
                 pass
             elif soort in NUMERIEK:
                 getal = als_decimal(waarde)
-                cell.value = getal.quantize(CENT) if soort == "bedrag" else getal
+                getal = getal.quantize(CENT) if soort == "bedrag" else getal
+                # openpyxl writes a number as "%.16g" of a float, so 85.65 would be stored
+                # as 85.65000000000001: the cell gets the exact, shortest decimal text.
+                cell._value = format(getal.normalize(), "f")
+                cell.data_type = "n"
             elif soort == "jaar":
                 cell.value = int(waarde)
             elif soort == "datum":
