@@ -96,7 +96,7 @@ def opzetten(clients: int) -> dict[str, Any]:
         eindjaar=JAREN[1],
     )
     perioden = [f"{j}-{m:02d}" for j in range(JAREN[0], JAREN[1] + 1) for m in range(1, 13)]
-    partners = []
+    partners: list[tuple[Organisatie, int, list[int]]] = []
     for n in range(ORGANISATIES):
         organisatie = ps.organisatie_aanmaken(
             actor=actor, naam=f"Buurtpartner {n + 1}", soort=Organisatie.Soort.WELZIJN
@@ -118,10 +118,10 @@ def opzetten(clients: int) -> dict[str, Any]:
             prs.indicator_aanmaken(actor=actor, doel=doel, naam=f"Indicator {i + 1}").pk
             for i in range(INDICATOREN)
         ]
-        partners.append((organisatie, project.pk, indicatoren))
+        partners.append((organisatie, int(project.pk), indicatoren))
     opdracht = []
     for c in range(clients):
-        organisatie, project, indicatoren = partners[c % ORGANISATIES]
+        organisatie, project_id, indicatoren = partners[c % ORGANISATIES]
         _, sleutel = ps.api_sleutel_aanmaken(
             actor=actor,
             organisatie=organisatie,
@@ -131,7 +131,7 @@ def opzetten(clients: int) -> dict[str, Any]:
         opdracht.append(
             {
                 "sleutel": sleutel,
-                "project": project,
+                "project": project_id,
                 "indicatoren": indicatoren,
                 "perioden": perioden,
                 "jaren": list(range(JAREN[0], JAREN[1] + 1)),

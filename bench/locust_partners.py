@@ -58,11 +58,11 @@ class Partner(FastHttpUser):
         )
         # Client k of the m clients of its organisation takes every m-th pair from k.
         self.paren = itertools.islice(paren, client["deel"], None, client["delen"])
-        self.run = f"{OPDRACHT['run']}-{nummer}"
+        self.voorvoegsel = f"{OPDRACHT['run']}-{nummer}"
         self.teller = 0
-        self.aanvaard: list[tuple[str, str, bytes, str, int]] = []
+        self.aanvaard: list[tuple[str, str, str, str, int]] = []
 
-    def _sturen(self, naam: str, pad: str, body: bytes, sleutel: str) -> None:
+    def _sturen(self, naam: str, pad: str, body: str, sleutel: str) -> None:
         begin = time.perf_counter()
         with self.client.post(
             pad,
@@ -82,7 +82,7 @@ class Partner(FastHttpUser):
 
     def _sleutel(self) -> str:
         self.teller += 1
-        return f"{self.run}-{self.teller}-{uuid.uuid4().hex[:8]}"
+        return f"{self.voorvoegsel}-{self.teller}-{uuid.uuid4().hex[:8]}"
 
     @task(16)
     def meting(self) -> None:
@@ -94,7 +94,7 @@ class Partner(FastHttpUser):
         waarde = f"{random.randint(0, 10_000)}.{random.randint(0, 99):02d}"
         body = json.dumps(
             {"indicator": indicator, "periode": periode, "waarde": waarde, "bron": "locust"}
-        ).encode()
+        )
         self._sturen("POST /metingen", "/api/v1/metingen", body, self._sleutel())
 
     @task(3)
@@ -108,7 +108,7 @@ class Partner(FastHttpUser):
                 "bedrag": bedrag,
                 "omschrijving": "belastingproef",
             }
-        ).encode()
+        )
         self._sturen("POST /bestedingen", "/api/v1/bestedingen", body, self._sleutel())
 
     @task(1)
