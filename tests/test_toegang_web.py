@@ -183,7 +183,7 @@ def wereld(db: None, settings: Any, monkeypatch: pytest.MonkeyPatch) -> Wereld:
     mensen["zonder_rol"] = GebruikerFactory(username="zonder_rol")
 
     eigen = _kant(p, a, mensen["manager_p"], "pa-keukentafel", "Keukentafel Rotterdam-Zuid")
-    _kant(q, b, mensen["manager_q"], "qb-huiskamer", "Huiskamer Overvecht")
+    ander = _kant(q, b, mensen["manager_q"], "qb-huiskamer", "Huiskamer Overvecht")
 
     actor = Actor(gebruiker=mensen["manager_p"])
     gevraagd = rapporten.rapport_aanvragen(
@@ -239,6 +239,7 @@ def wereld(db: None, settings: Any, monkeypatch: pytest.MonkeyPatch) -> Wereld:
         ],
     }
     eigen["gepubliceerd"] = gepubliceerd
+    eigen["ander_project"] = ander["project"]
     return Wereld(
         mensen=mensen, waarden=waarden, varianten=varianten, concept=concept.pk, eigen=eigen
     )
@@ -562,6 +563,44 @@ def test_een_rapportbestand_komt_alleen_via_de_downloadpagina(wereld: Wereld) ->
     assert b"".join(antwoord) == pdf.read_bytes()
     assert antwoord["Content-Disposition"].startswith("attachment")
     assert "no-store" in antwoord["Cache-Control"]
+
+
+def _bestanden(*mappen: Path) -> set[Path]:
+    return {p for m in mappen if m.exists() for p in m.rglob("*") if p.is_file()}
+
+
+def test_een_geupload_sjabloon_wordt_nergens_bewaard_en_telt_alleen_voor_eigen_projecten(
+    wereld: Wereld, settings: Any, tmp_path: Path
+) -> None:
+    """An uploaded spreadsheet is read and forgotten: no file under the media or private
+    directories. It counts only for the organisation's own project: the same file sent to
+    another organisation's project, or naming its indicator from a project of one's own,
+    saves nothing."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from projecten.models import Meting
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    mappen = (Path(settings.MEDIA_ROOT), Path(settings.PRIVE_MEDIA_ROOT))
+    voor = _bestanden(*mappen)
+    indicator = wereld.eigen["indicator"]
+    kop = "indicator_id;indicator;eenheid;periode;waarde;toelichting;bron\r\n"
+    regel = f"{indicator.pk};{indicator.naam};aantal;2025-K3;17;;\r\n"
+
+    def sjabloon() -> SimpleUploadedFile:
+        return SimpleUploadedFile("metingen.csv", (kop + regel).encode(), "text/csv")
+
+    clients = _clients(wereld)
+    eigen = reverse("projecten:metingen", args=[wereld.eigen["project"].pk])
+    ander = reverse("projecten:metingen", args=[wereld.eigen["ander_project"].pk])
+    aantal = Meting.objects.count()
+    assert clients["partner_b"].post(eigen, {"bestand": sjabloon()}).status_code == 404
+    antwoord = clients["partner_b"].post(ander, {"bestand": sjabloon()})
+    assert antwoord.status_code == 200 and Meting.objects.count() == aantal
+    antwoord = clients["partner_a"].post(eigen, {"bestand": sjabloon()})
+    assert antwoord.status_code == 302
+    assert Meting.objects.filter(indicator=indicator, periode="2025-K3").count() == 1
+    assert _bestanden(*mappen) == voor
 
 
 # --- the admin ----------------------------------------------------------------------------------
