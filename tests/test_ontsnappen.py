@@ -461,3 +461,67 @@ def test_het_rapport_toont_getypte_tekst_als_tekst(wereld: dict[str, Any]) -> No
         gevaar, geneutraliseerd = bestand_gevaar(antwoord)
         assert not gevaar, (formaat, gevaar)
         assert geneutraliseerd, formaat
+
+
+# --- what comes back from a request -----------------------------------------------------------
+
+
+class _Formulieren(HTMLParser):
+    """The names of the fields of every POST form on a page, per form action."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.velden: dict[str, set[str]] = {}
+        self._actie: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = dict(attrs)
+        if tag == "form" and (a.get("method") or "").lower() == "post":
+            self._actie = a.get("action") or ""
+            self.velden.setdefault(self._actie, set())
+        elif (
+            tag in ("input", "textarea", "select")
+            and self._actie is not None
+            and a.get("name")
+            and a.get("type") not in ("file", "submit")
+        ):
+            self.velden[self._actie].add(str(a["name"]))
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "form":
+            self._actie = None
+
+
+def test_wat_iemand_instuurt_komt_ontsnapt_terug(wereld: dict[str, Any]) -> None:
+    """Every form of every page sent back with typed text in every field, and every page
+    asked for with it in the usual query parameters and in the path: what the answer
+    echoes (a form with its errors, a filter, a page link, the login's ``next``, the
+    not-found page) is escaped."""
+    waarde = vijandig(0)
+    parameters = ["q", "programma", "project", "periode", "status", "soort", "pagina", "next"]
+    query = {p: waarde for p in parameters}
+    gevaar: list[str] = []
+    formulieren = 0
+    for rol in ("beheerder", "partner"):
+        client = Client()
+        client.force_login(wereld[rol])
+        for pad in [*_paden(wereld), f"/projecten/{SCRIPT}", "/inloggen"]:
+            antwoord = client.get(pad, query)
+            if "text/html" not in antwoord.get("Content-Type", ""):
+                continue
+            html = antwoord.content.decode()
+            gevaar += [f"GET {pad}?… als {rol}: {g}" for g in html_gevaar(html)]
+            if antwoord.status_code != 200:
+                continue
+            ontleder = _Formulieren()
+            ontleder.feed(client.get(pad).content.decode())
+            for actie, velden in ontleder.velden.items():
+                if actie not in ("", pad) or not velden:
+                    continue
+                formulieren += 1
+                antwoord = client.post(pad, dict.fromkeys(velden, waarde))
+                if "text/html" in antwoord.get("Content-Type", ""):
+                    html = antwoord.content.decode()
+                    gevaar += [f"POST {pad} als {rol}: {g}" for g in html_gevaar(html)]
+    assert not gevaar, "\n".join(gevaar)
+    assert formulieren > 15, formulieren
