@@ -14,8 +14,9 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from tests.browser.conftest import Bezoek, Wijkprogramma
 
 # Outside the web UI: the partner API, Django's admin (its own accessibility), the
-# language switch (a POST from the header of every page).
-BUITEN_DE_WEBINTERFACE = ("api/", "beheer/", "i18n/", "static/", "media/")
+# language switch (a POST from the header of every page), and the health checks for the
+# platform's probes (JSON; tests/test_gezondheid.py).
+BUITEN_DE_WEBINTERFACE = ("api/", "beheer/", "i18n/", "static/", "media/", "gezondheid")
 
 # URLs that are not pages, and why; each claim is checked in ``test_wat_geen_pagina_is``.
 GEEN_PAGINA: dict[str, str] = {
