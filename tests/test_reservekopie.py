@@ -14,6 +14,7 @@ import sqlite3
 import subprocess
 import sys
 import tarfile
+import time
 from contextlib import closing
 from pathlib import Path
 
@@ -249,3 +250,67 @@ def test_on_postgresql_the_command_points_at_pg_dump(
     with pytest.raises(CommandError, match=r"pg_dump.*docs/operations\.md"):
         call_command("reservekopie", "maken", "--naar", str(tmp_path / "x.tar.gz"))
     assert not (tmp_path / "x.tar.gz").exists()
+
+
+SCHRIJVER = """
+import pathlib
+from decimal import Decimal
+from django.conf import settings
+from django.db import transaction
+from programma.models import Auditregel
+from projecten.models import Besteding, Project
+map_ = pathlib.Path(settings.MEDIA_ROOT).parent
+project = Project.objects.first()
+for i in range(100000):
+    if (map_ / "stop").exists():
+        break
+    with transaction.atomic():  # an expenditure and its audit row, together or not at all
+        b = Besteding.objects.create(project=project, periode="2025-K3", bedrag=Decimal("10.01"))
+        Auditregel.objects.create(
+            actie="schrijver", objecttype="projecten.besteding", object_id=str(b.pk),
+            omschrijving="tijdens de reservekopie",
+        )
+    if i == 20:
+        (map_ / "gestart").touch()
+"""
+
+PAREN = """
+import json
+from programma.models import Auditregel
+from projecten.models import Besteding
+ids = set(Auditregel.objects.filter(actie="schrijver").values_list("object_id", flat=True))
+nieuw = set(map(str, Besteding.objects.filter(periode="2025-K3").values_list("pk", flat=True)))
+print(json.dumps({"audit": len(ids), "bestedingen": len(nieuw), "gelijk": ids == nieuw}))
+"""
+
+
+def test_a_backup_taken_while_someone_writes_is_consistent(archief: Path, tmp_path: Path) -> None:
+    """The online backup API copies one committed state: every expenditure written during
+    the backup is in it with its audit row, or neither is."""
+    bezig = tmp_path / "bezig"
+    beheer(bezig, "reservekopie", "terugzetten", "--van", str(archief))
+    schrijver = subprocess.Popen(
+        [sys.executable, str(ROOT / "manage.py"), "shell", "-c", SCHRIJVER],
+        cwd=ROOT,
+        env=omgeving(bezig),
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        for _ in range(600):
+            if (bezig / "gestart").exists() or schrijver.poll() is not None:
+                break
+            time.sleep(0.05)
+        assert (bezig / "gestart").exists(), schrijver.stderr.read() if schrijver.stderr else ""
+        tijdens = tmp_path / "tijdens.tar.gz"
+        beheer(bezig, "reservekopie", "maken", "--naar", str(tijdens))
+    finally:
+        (bezig / "stop").touch()
+        schrijver.wait(timeout=60)
+    assert schrijver.returncode == 0
+
+    hersteld = tmp_path / "hersteld"
+    beheer(hersteld, "reservekopie", "terugzetten", "--van", str(tijdens))
+    regel = beheer(hersteld, "shell", "-c", PAREN).stdout.strip().splitlines()[-1]
+    paren = json.loads(regel)
+    assert paren["gelijk"] and paren["audit"] == paren["bestedingen"] >= 21, paren
