@@ -25,7 +25,7 @@ from programma.audit import Actor
 from programma.fouten import Bulkfouten, Conflict, VersieVerouderd
 from programma.models import Auditregel, Organisatie, Rol
 from projecten import services
-from projecten.models import Beoordeling, Indicator, Meting, Project, Tranche
+from projecten.models import Beoordeling, Indicator, Meting, Project, Tranche, Voortgangsverslag
 from tests.programma.factories import OrganisatieFactory, RolFactory
 from tests.projecten.factories import (
     BeschikkingFactory,
@@ -296,3 +296,59 @@ def test_many_releases_and_payments_of_one_grant_at_once_add_up(project, actor) 
     assert sum(t.bedrag for t in betaald) == Decimal("100000.00")
     assert audit("tranche_vrijgeven") == 8
     assert audit("tranche_betalen") == 8
+
+
+def test_tranches_added_at_once_never_together_exceed_the_grant(
+    project, actor, tweede_manager
+) -> None:
+    """Four managers each add a tranche of 30,000 to a grant of 100,000 at the same moment:
+    the grant is locked, so three fit, the fourth is refused, and the numbers do not clash."""
+    beschikking = BeschikkingFactory(project=project, bedrag=Decimal("100000.00"))
+    uitkomsten = tegelijk(
+        *(
+            (
+                lambda wie=wie: services.tranche_aanmaken(
+                    actor=wie,
+                    beschikking=beschikking,
+                    geplande_datum=date(2025, 6, 1),
+                    bedrag=Decimal("30000.00"),
+                )
+            )
+            for wie in (actor, tweede_manager, actor, tweede_manager)
+        )
+    )
+    assert sorted(s for s, _ in uitkomsten) == ["fout", "ok", "ok", "ok"], uitkomsten
+    geweigerd = next(w for s, w in uitkomsten if s == "fout")
+    assert isinstance(geweigerd, ValidationError)
+    assert "overschrijden de beschikking" in str(geweigerd)
+    tranches = Tranche.objects.filter(beschikking=beschikking)
+    assert sorted(t.volgnummer for t in tranches) == [1, 2, 3]
+    assert sum(t.bedrag for t in tranches) == Decimal("90000.00")
+    assert audit("tranche_aanmaken") == 3
+
+
+def test_two_organisations_submitting_one_narrative_for_a_period_store_one(
+    project, partner_actor, penvoerder, tweede_partner
+) -> None:
+    andere = Actor(
+        gebruiker=RolFactory(soort=Rol.Soort.PARTNER, organisatie=tweede_partner).gebruiker
+    )
+    uitkomsten = tegelijk(
+        *(
+            (
+                lambda wie=wie, org=org: services.voortgangsverslag_indienen(
+                    actor=wie,
+                    project=project,
+                    periode="2025-K3",
+                    samenvatting=f"Verslag van {org.naam}.",
+                    organisatie=org,
+                )
+            )
+            for wie, org in ((partner_actor, penvoerder), (andere, tweede_partner))
+        )
+    )
+    gewonnen = winnaar_en_verliezer(uitkomsten, Conflict)
+    opgeslagen = Voortgangsverslag.objects.get(project=project, periode="2025-K3")
+    assert opgeslagen.pk == gewonnen.pk
+    assert opgeslagen.samenvatting == gewonnen.samenvatting
+    assert audit("voortgangsverslag_indienen") == 1
