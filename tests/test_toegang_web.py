@@ -431,6 +431,11 @@ def test_elke_url_staat_in_de_matrix() -> None:
     argumenten |= {"rapport_id", "taak_id", "formaat", "soort", "pk"}
     onbekend = {(u.naam, a) for u in urls for a in u.argumenten if a not in argumenten}
     assert not onbekend, f"Geef in de wereld een waarde voor {sorted(onbekend)}"
+    # ``pk`` and ``soort`` mean a different object per URL: each such URL names its own.
+    eigen_object = {u.naam for u in urls if {"pk", "soort"} & set(u.argumenten)}
+    met_variant = {"projecten:inzending", "partner:corrigeren", "partner:sleutel_intrekken"}
+    met_variant |= {"projecten:ontgrendelen"}
+    assert eigen_object == met_variant, f"Geef in de wereld de varianten van {eigen_object}"
 
 
 def test_wie_wat_ziet(wereld: Wereld) -> None:
