@@ -343,6 +343,8 @@ BESCHRIJVING = {
     "428": "If-Match ontbreekt",
     "429": "Te veel verzoeken; zie Retry-After",
 }
+# Where a read answers differently from a write.
+BESCHRIJVING_GET = {"409": "Het rapport is nog niet klaar; volg de status en probeer het daarna"}
 HEADERS: dict[str, dict[str, Any]] = {
     "API-Version": {
         "description": "De volledige versie van de API",
@@ -482,6 +484,8 @@ def documenteer_problemen(spec: dict[str, Any]) -> dict[str, Any]:
                 operatie.setdefault("parameters", []).append(IF_MATCH)
             if methode == "get" and pad.endswith("}") and pad.startswith(MET_VERSIE):
                 succes += ["ETag"]
+            if methode == "get" and pad.endswith("/pdf"):
+                codes += ["409"]  # the report is not ready yet
             antwoorden = operatie["responses"] = _antwoordcodes_als_tekst(
                 operatie.get("responses", {})
             )
@@ -489,7 +493,9 @@ def documenteer_problemen(spec: dict[str, Any]) -> dict[str, Any]:
                 antwoord.setdefault("headers", {}).update(_headers(*succes))
             for code in codes:
                 antwoorden[code] = {
-                    "description": BESCHRIJVING[code],
+                    "description": BESCHRIJVING_GET.get(code, BESCHRIJVING[code])
+                    if methode == "get"
+                    else BESCHRIJVING[code],
                     "headers": _headers("API-Version", *EXTRA_HEADERS.get(code, [])),
                     "content": {
                         PROBLEEM_MEDIATYPE: {"schema": {"$ref": "#/components/schemas/Probleem"}}
