@@ -32,10 +32,10 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from programma.models import Budgetenvelop, Programma
+from programma.models import Budgetenvelop, Focusgebied, Programma
 from programma.tabelbestanden import csv_bytes, xlsx_bytes
 from projecten.models import Beoordeling, Beschikking, Kostensoort, Project, Tranche
-from rapportage.momentopname import jaarverantwoording
+from rapportage.momentopname import gebiedsrapportage, jaarverantwoording
 from rapportage.paginas import programmadashboard, projectpagina
 from tests.programma.factories import FocusgebiedFactory, ProgrammaFactory, ThemaFactory
 from tests.projecten.factories import (
@@ -49,6 +49,7 @@ from tests.projecten.factories import (
 pytestmark = pytest.mark.django_db
 
 NUL = Decimal("0.00")
+FINANCIEEL = ["verleend", "ontvangen", "besteed_jaar", "besteed_cumulatief", "overloop"]
 BEDRAG = re.compile(r"^-?\d+\.\d\d$")
 TOEGEKEND = {Beschikking.Status.VERLEEND, Beschikking.Status.VASTGESTELD}
 
@@ -348,6 +349,20 @@ def test_every_total_at_every_level_reconciles_to_the_cent(portefeuille: dict[st
             assert totaal(t, "besteed_cumulatief") == v.besteed_2025, t["naam"]
             assert totaal(t, "overloop") == v.ontvangen_2025 - v.besteed_2025, t["naam"]
         assert totaal(tabellen["financien_themas"], "budget") == v.budget_2025
+
+        # each focus area's own report holds exactly its row of the programme's report
+        per_gebied = {r[0]: r[1:] for r in tabellen["financien_focusgebieden"]["rijen"]}
+        for gebied in Focusgebied.objects.filter(
+            programma=programma, projecten__isnull=False
+        ).distinct():
+            gebiedstabel = gebiedsrapportage(programma=programma, focusgebied=gebied, jaar=2025)[
+                "tabellen"
+            ]["financien_beschikkingen"]
+            rijen_kloppen(gebiedstabel)
+            eigen = [gebiedstabel["totaal"][kolom(gebiedstabel, k)] for k in FINANCIEEL]
+            # an area without granted grants has no row there, and nothing in its report
+            verwacht = per_gebied.get(f"{gebied.naam} ({gebied.gemeente})", ["0.00"] * 5)
+            assert eigen == verwacht, gebied.naam
         for t in tabellen.values():
             rijen_kloppen(t)
 
