@@ -194,3 +194,18 @@ def test_the_command_lists_only_projects_whose_term_has_passed(project: Project)
     assert regels[0].endswith("sinds 2032-12-31")
     assert regels[-1] == "1 project(en) waarvan de bewaartermijn voorbij is."
     assert Project.objects.count() == 3  # nothing deleted
+
+
+def test_the_grant_page_in_the_admin_offers_no_delete_for_its_tranches_within_the_term(
+    beheer: Client, project: Project, vandaag
+) -> None:
+    beschikking = BeschikkingFactory(project=project)
+    TrancheFactory(beschikking=beschikking, volgnummer=1)
+    url = reverse("admin:projecten_beschikking_change", args=[beschikking.pk])
+    pagina = beheer.get(url)
+    assert pagina.status_code == 200
+    assert b"-0-DELETE" not in pagina.content
+
+    vaststellen(beschikking, date(2026, 12, 1))
+    vandaag(date(2033, 12, 1))
+    assert b"-0-DELETE" in beheer.get(url).content
