@@ -19,19 +19,24 @@ from projecten.selectors import projecten_van_organisatie
 from rapportage import rapporten
 from rapportage import schemas as s
 from rapportage.models import Rapport
+from rapportage.selectors import partnerzicht
 
 router = Router(tags=["rapporten"])
 
 
 def rapporten_van(organisatie: Organisatie) -> QuerySet[Rapport]:
     """What an organisation's report key sees: the published, finished reports of the
-    programmes it takes part in, and the reports it asked for itself (any status)."""
-    programmas = Programma.objects.filter(
-        projecten__in=projecten_van_organisatie(organisatie)
-    ).values("pk")
+    programmes it takes part in (project reports only of its own projects, as in the web
+    portal: ``partnerzicht``), and the reports it asked for itself (any status)."""
+    eigen = projecten_van_organisatie(organisatie)
+    programmas = Programma.objects.filter(projecten__in=eigen).values("pk")
     return (
         Rapport.objects.filter(
-            Q(programma__in=programmas, gepubliceerd_op__isnull=False, status=Rapport.Status.KLAAR)
+            (
+                Q(programma__in=programmas, gepubliceerd_op__isnull=False)
+                & Q(status=Rapport.Status.KLAAR)
+                & partnerzicht(eigen)
+            )
             | Q(gevraagd_door_organisatie=organisatie)
         )
         .select_related("programma", "focusgebied", "project")

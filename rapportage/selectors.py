@@ -11,8 +11,8 @@ from decimal import Decimal
 from django.db.models import Q, QuerySet
 from django.db.models.functions import Length
 
-from programma.models import Focusgebied, Programma, Programmaindicator, Thema
-from programma.selectors import Gebruiker, beheerde_programmas, programmas_voor
+from programma.models import Focusgebied, Programma, Programmaindicator, Rol, Thema
+from programma.selectors import Gebruiker, beheerde_programmas, organisaties_van, programmas_voor
 from projecten.models import Project
 from rapportage.models import Indicatorstand, Rapport
 
@@ -121,23 +121,33 @@ def niet_op_koers(*, programma: Programma, periode: str) -> QuerySet[Indicatorst
 # --- reports ---------------------------------------------------------------------------
 
 
+def partnerzicht(projecten: QuerySet[Project]) -> Q:
+    """Which published reports a partner organisation sees: those of the whole programme
+    (the yearly account and the area reports) and the project reports of its own
+    projects, never those of another organisation's project."""
+    return ~Q(soort=Rapport.Soort.PROJECTRAPPORTAGE) | Q(project__in=projecten.values("pk"))
+
+
 def rapporten_voor(gebruiker: Gebruiker) -> QuerySet[Rapport]:
     """The reports a person may see: every report of the programmes they manage (the
-    programme office; all for administrators), and published, finished reports of the
-    programmes they follow as ministry staff or take part in as a partner. Unpublished
-    reports are the programme office's alone."""
+    programme office; all for administrators); the published, finished reports of the
+    programmes they follow as ministry staff; and, as a partner, the published reports of
+    the programmes their organisation takes part in, project reports only of its own
+    projects (``partnerzicht``). Unpublished reports are the programme office's alone."""
     if not gebruiker.is_authenticated:
         return Rapport.objects.none()
     beheerd = beheerde_programmas(gebruiker).values("pk")
-    gevolgd = programmas_voor(gebruiker).values("pk")
+    gevolgd = Rol.objects.filter(gebruiker=gebruiker, soort=Rol.Soort.MINISTERIE).values(
+        "programma_id"
+    )
+    als_partner = programmas_voor(gebruiker).values("pk")
+    eigen = Project.objects.filter(partners__organisatie__in=organisaties_van(gebruiker))
+    gepubliceerd = Q(gepubliceerd_op__isnull=False, status=Rapport.Status.KLAAR)
     return (
         Rapport.objects.filter(
             Q(programma__in=beheerd)
-            | Q(
-                programma__in=gevolgd,
-                gepubliceerd_op__isnull=False,
-                status=Rapport.Status.KLAAR,
-            )
+            | (gepubliceerd & Q(programma__in=gevolgd))
+            | (gepubliceerd & Q(programma__in=als_partner) & partnerzicht(eigen))
         )
         .select_related("programma", "focusgebied", "project")
         .defer("momentopname")

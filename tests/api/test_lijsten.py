@@ -8,6 +8,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
+from django.db.models import Q
 from django.utils import timezone
 
 from programma.models import Organisatie
@@ -94,9 +95,10 @@ def zichtbaar(lijst: str, organisatie: Organisatie) -> set[int]:
     elif lijst == "/voortgangsverslagen":
         qs = Voortgangsverslag.objects.filter(project__in=projecten)
     else:
+        # Published reports of its programmes; project reports only of its own projects.
         qs = Rapport.objects.filter(
             programma__projecten__in=projecten, gepubliceerd_op__isnull=False, status="klaar"
-        )
+        ).exclude(Q(soort="projectrapportage") & ~Q(project__in=projecten))
     return set(qs.values_list("pk", flat=True))
 
 

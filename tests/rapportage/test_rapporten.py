@@ -723,3 +723,53 @@ def test_een_ontbrekende_bron_komt_als_melding_boven() -> None:
         ).write_pdf()
     teksten = " ".join(m.getMessage() for m in meldingen)
     assert "niet.css" in teksten and "example.org" in teksten
+
+
+def test_een_partner_ziet_gepubliceerde_projectrapportages_alleen_van_eigen_projecten(
+    wereld: Wereld,
+) -> None:
+    """The yearly account is the whole programme's; a project report is the project's:
+    a partner does not see another organisation's, in the portal or through the API."""
+    from django.utils import timezone
+
+    from programma.models import ApiSleutel
+    from programma.services import api_sleutel_aanmaken
+    from rapportage.selectors import rapporten_voor
+
+    def gepubliceerd(**velden: Any) -> Rapport:
+        return Rapport.objects.create(
+            programma=wereld.programma,
+            status=Rapport.Status.KLAAR,
+            gepubliceerd_op=timezone.now(),
+            **velden,
+        )
+
+    jaar = gepubliceerd(soort=Rapport.Soort.JAARVERANTWOORDING, periode=str(JAAR))
+    eigen = gepubliceerd(
+        soort=Rapport.Soort.PROJECTRAPPORTAGE, project=wereld.projecten[0], periode="2025-K2"
+    )
+    vreemd = gepubliceerd(
+        soort=Rapport.Soort.PROJECTRAPPORTAGE, project=wereld.projecten[1], periode="2025-K2"
+    )
+    assert wereld.projecten[1].penvoerder != wereld.projecten[0].penvoerder
+    assert set(rapporten_voor(wereld.partner)) == {jaar, eigen}
+    assert set(rapporten_voor(wereld.ministerie)) == {jaar, eigen, vreemd}
+    assert set(rapporten_voor(wereld.manager)) == {jaar, eigen, vreemd}
+
+    partner = Client()
+    partner.force_login(wereld.partner)
+    portaal = partner.get("/rapporten").content.decode()
+    assert f'href="/rapporten/{eigen.pk}"' in portaal
+    assert f'href="/rapporten/{vreemd.pk}"' not in portaal
+    assert partner.get(f"/rapporten/{vreemd.pk}").status_code == 404
+
+    _, sleutel = api_sleutel_aanmaken(
+        actor=Actor.systeem("test"),
+        organisatie=wereld.projecten[0].penvoerder,
+        naam="rapporten",
+        scopes=[ApiSleutel.Scope.RAPPORTEN_LEZEN],
+    )
+    api = Client(HTTP_AUTHORIZATION=f"Bearer {sleutel}")
+    ids = {r["id"] for r in api.get("/api/v1/rapporten").json()["resultaten"]}
+    assert ids == {jaar.pk, eigen.pk}
+    assert api.get(f"/api/v1/rapporten/{vreemd.pk}").status_code == 404
